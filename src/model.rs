@@ -1,0 +1,176 @@
+//! The normalised Kubernetes objects that every stage after `decode` works
+//! on. Whatever shape a bundle stored them in (core/v1 or events.k8s.io/v1
+//! events, Lists, bare arrays, PascalCase internal types, YAML), `decode`
+//! turns them into these plain structs, so `classify`, `group` and `report`
+//! never see JSON or YAML.
+//!
+//! Only the fields the analysis needs are kept; Secret *data* never is.
+
+use serde::Serialize;
+
+/// A reference to the object an event is about (`involvedObject` / `regarding`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    /// `spec.containers{NAME}` or `spec.initContainers{NAME}` for kubelet events.
+    pub field_path: String,
+}
+
+impl ObjectRef {
+    /// The container named by `field_path`, if any.
+    pub fn container(&self) -> Option<&str> {
+        let rest = self
+            .field_path
+            .strip_prefix("spec.containers{")
+            .or_else(|| self.field_path.strip_prefix("spec.initContainers{"))
+            .or_else(|| self.field_path.strip_prefix("spec.ephemeralContainers{"))?;
+        rest.strip_suffix('}')
+    }
+}
+
+/// One Event object, whichever API version wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    /// The namespace of the event object itself (falls back to the subject's).
+    pub namespace: String,
+    pub subject: ObjectRef,
+    pub reason: String,
+    pub message: String,
+    /// `Warning` or `Normal` (empty when the format does not say).
+    pub event_type: String,
+    /// How many times it happened: `count`, `series.count` or `deprecatedCount`; at least 1.
+    pub count: u64,
+    /// Earliest time we know of (`firstTimestamp` → `eventTime` → `creationTimestamp`).
+    pub first_seen: Option<String>,
+    /// Latest time (`series.lastObservedTime` → `lastTimestamp` → `eventTime` → `creationTimestamp`).
+    pub last_seen: Option<String>,
+    /// `source.host` / `deprecatedSource.host` / `reportingInstance`: the node for kubelet events.
+    pub host: String,
+}
+
+impl Event {
+    pub fn is_warning(&self) -> bool {
+        self.event_type.eq_ignore_ascii_case("warning")
+    }
+}
+
+/// The state of one container as the pod status recorded it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerStatus {
+    pub name: String,
+    pub image: String,
+    pub init: bool,
+    pub ready: bool,
+    pub restart_count: u64,
+    pub waiting_reason: String,
+    pub waiting_message: String,
+    pub terminated_reason: String,
+    pub terminated_exit_code: Option<i64>,
+    pub last_terminated_reason: String,
+    pub last_terminated_exit_code: Option<i64>,
+}
+
+/// The controller that owns an object (`ownerReferences` with `controller: true`,
+/// or the first reference).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct OwnerRef {
+    pub kind: String,
+    pub name: String,
+}
+
+/// One container as declared in the pod spec.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub init: bool,
+}
+
+/// One Pod.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pod {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub node: String,
+    pub phase: String,
+    pub owner: Option<OwnerRef>,
+    /// `pod-template-hash`, `job-name`, `statefulset.kubernetes.io/pod-name`…: used
+    /// to resolve the workload when there are no owner references.
+    pub labels: Vec<(String, String)>,
+    pub containers: Vec<ContainerSpec>,
+    pub statuses: Vec<ContainerStatus>,
+    pub image_pull_secrets: Vec<String>,
+    pub service_account: String,
+    pub created: Option<String>,
+}
+
+/// A Node: the parts that explain pod failures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub architecture: String,
+    pub os: String,
+    /// `(type, status)` pairs such as `("DiskPressure", "True")`.
+    pub conditions: Vec<(String, String)>,
+}
+
+/// A workload controller (ReplicaSet, Deployment, Job, …) and its own owner, for
+/// walking a pod's ownership up to the top-level workload.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Workload {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub owner: Option<OwnerRef>,
+}
+
+/// A ServiceAccount: only which pull secrets it hands to its pods.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceAccount {
+    pub namespace: String,
+    pub name: String,
+    pub image_pull_secrets: Vec<String>,
+}
+
+/// That a Secret exists. Its data is never read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SecretName {
+    pub namespace: String,
+    pub name: String,
+    pub secret_type: String,
+}
+
+/// Everything one entry (or a whole bundle, once merged) holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Objects {
+    pub events: Vec<Event>,
+    pub pods: Vec<Pod>,
+    pub nodes: Vec<Node>,
+    pub workloads: Vec<Workload>,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub secrets: Vec<SecretName>,
+}
+
+impl Objects {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.pods.is_empty()
+            && self.nodes.is_empty()
+            && self.workloads.is_empty()
+            && self.service_accounts.is_empty()
+            && self.secrets.is_empty()
+    }
+
+    pub fn append(&mut self, mut other: Objects) {
+        self.events.append(&mut other.events);
+        self.pods.append(&mut other.pods);
+        self.nodes.append(&mut other.nodes);
+        self.workloads.append(&mut other.workloads);
+        self.service_accounts.append(&mut other.service_accounts);
+        self.secrets.append(&mut other.secrets);
+    }
+}

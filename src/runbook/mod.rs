@@ -1,0 +1,1 @@
+//! The runbook corpus: loading, validating and holding the rules.
