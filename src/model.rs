@@ -34,6 +34,9 @@ impl ObjectRef {
 /// One Event object, whichever API version wrote it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
+    /// `metadata.uid`, else `namespace/name` of the event object: the same
+    /// event stored twice in a bundle (a list and a per-object file) counts once.
+    pub key: String,
     /// The namespace of the event object itself (falls back to the subject's).
     pub namespace: String,
     pub subject: ObjectRef,
@@ -106,6 +109,16 @@ pub struct Pod {
     pub image_pull_secrets: Vec<String>,
     pub service_account: String,
     pub created: Option<String>,
+    pub conditions: Vec<Condition>,
+}
+
+/// A status condition (`PodScheduled=False`, `DiskPressure=True`, …).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Condition {
+    pub kind: String,
+    pub status: String,
+    pub reason: String,
+    pub message: String,
 }
 
 /// A Node: the parts that explain pod failures.
@@ -114,8 +127,7 @@ pub struct Node {
     pub name: String,
     pub architecture: String,
     pub os: String,
-    /// `(type, status)` pairs such as `("DiskPressure", "True")`.
-    pub conditions: Vec<(String, String)>,
+    pub conditions: Vec<Condition>,
 }
 
 /// A workload controller (ReplicaSet, Deployment, Job, …) and its own owner, for

@@ -1,1 +1,233 @@
-//! Stage 3 — classify.
+//! Stage 3 — classify: which runbook explains a message.
+//!
+//! Owns the [`Matcher`]: every keyword and context phrase of every runbook
+//! compiled into one case-insensitive Aho-Corasick automaton. A record (an
+//! event's reason and message, a container state's reason and message) is
+//! scanned once; all hits are collected (overlapping, so a short keyword
+//! inside a longer one still counts), filtered to whole-word matches, and the
+//! most specific runbook wins:
+//!
+//! 1. a cause beats a symptom (`symptom: true`, e.g. "Back-off pulling image");
+//! 2. then the higher `priority` (a platform error that also says "not found"
+//!    is a platform mismatch, "no such host" is DNS, not a missing image);
+//! 3. then more distinct keywords hit, then the longest keyword, then the id.
+//!
+//! A runbook with `requires_any` only competes when one of those context
+//! phrases occurs too, which keeps e.g. "not found" in a volume error from
+//! being read as a missing image.
+//!
+//! The matcher is immutable once built and shared by reference across threads.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::runbook::Corpus;
+
+/// The decision for one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Index of the runbook in the corpus.
+    pub runbook: usize,
+    /// The runbook is a symptom: the record marks a pod affected, nothing more.
+    pub symptom: bool,
+    /// The longest keyword of that runbook found in the record (as written in the runbook).
+    pub keyword: String,
+}
+
+#[derive(Debug)]
+enum Use {
+    Keyword { runbook: usize, keyword: usize },
+    Context { runbook: usize },
+}
+
+#[derive(Debug)]
+struct Pattern {
+    /// Whether the match must start/end at a word boundary: true when the
+    /// pattern itself starts/ends with an alphanumeric character.
+    bounded_start: bool,
+    bounded_end: bool,
+    len: usize,
+    uses: Vec<Use>,
+}
+
+#[derive(Debug)]
+struct Rule {
+    priority: i32,
+    symptom: bool,
+    needs_context: bool,
+    keywords: Vec<String>,
+}
+
+/// All runbooks' keywords in one automaton.
+#[derive(Debug)]
+pub struct Matcher {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    rules: Vec<Rule>,
+}
+
+/// Per-runbook tally while scanning one record.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    distinct: u32,
+    longest: usize,
+    longest_keyword: usize,
+    context: bool,
+}
+
+impl Matcher {
+    pub fn new(corpus: &Corpus) -> Matcher {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        let mut add = |text: &str, usage: Use, patterns: &mut Vec<Pattern>| {
+            let key = text.to_ascii_lowercase();
+            let id = *index.entry(key.clone()).or_insert_with(|| {
+                texts.push(key.clone());
+                patterns.push(Pattern {
+                    bounded_start: key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                    bounded_end: key.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
+                    len: key.len(),
+                    uses: Vec::new(),
+                });
+                patterns.len() - 1
+            });
+            patterns[id].uses.push(usage);
+        };
+        let mut rules = Vec::new();
+        for (runbook, rb) in corpus.runbooks().iter().enumerate() {
+            for (keyword, text) in rb.keywords.iter().enumerate() {
+                add(text, Use::Keyword { runbook, keyword }, &mut patterns);
+            }
+            for text in &rb.requires_any {
+                add(text, Use::Context { runbook }, &mut patterns);
+            }
+            rules.push(Rule {
+                priority: rb.priority,
+                symptom: rb.symptom,
+                needs_context: !rb.requires_any.is_empty(),
+                keywords: rb.keywords.clone(),
+            });
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&texts)
+            .expect("runbook keywords are plain literals and always compile");
+        Matcher { automaton, patterns, rules }
+    }
+
+    /// Classifies one record made of several text parts (e.g. reason and
+    /// message), scanned separately so no keyword spans two parts.
+    pub fn classify(&self, parts: &[&str]) -> Option<Verdict> {
+        let mut tallies: Vec<Tally> = vec![Tally::default(); self.rules.len()];
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        for part in parts {
+            let bytes = part.as_bytes();
+            for m in self.automaton.find_overlapping_iter(part) {
+                let pattern = &self.patterns[m.pattern().as_usize()];
+                if pattern.bounded_start && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
+                    continue;
+                }
+                if pattern.bounded_end && m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric() {
+                    continue;
+                }
+                for usage in &pattern.uses {
+                    match *usage {
+                        Use::Context { runbook } => tallies[runbook].context = true,
+                        Use::Keyword { runbook, keyword } => {
+                            let tally = &mut tallies[runbook];
+                            if !seen.contains(&(runbook, keyword)) {
+                                seen.push((runbook, keyword));
+                                tally.distinct += 1;
+                            }
+                            if pattern.len > tally.longest {
+                                tally.longest = pattern.len;
+                                tally.longest_keyword = keyword;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let best = tallies
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| t.distinct > 0 && (t.context || !self.rules[*i].needs_context))
+            // Runbooks are sorted by id, so among equals the lower index wins.
+            .max_by_key(|(i, t)| {
+                let rule = &self.rules[*i];
+                (!rule.symptom, rule.priority, t.distinct, t.longest, std::cmp::Reverse(*i))
+            })?;
+        let (runbook, tally) = best;
+        let rule = &self.rules[runbook];
+        Some(Verdict { runbook, symptom: rule.symptom, keyword: rule.keywords[tally.longest_keyword].clone() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::{parse, Corpus};
+
+    fn runbook(id: &str, priority: i32, keywords: &[&str], extra: &str) -> crate::runbook::Runbook {
+        let text = format!(
+            "---\nid: {id}\ntitle: {id}\nseverity: high\npriority: {priority}\nkeywords: {keywords:?}\n{extra}---\n## Fix\nfix it\n"
+        );
+        parse(id, &text, "test").unwrap()
+    }
+
+    fn matcher() -> (Corpus, Matcher) {
+        let ctx = "requires_any: [\"pull image\", \"ErrImagePull\"]\n";
+        let corpus = Corpus::new(vec![
+            runbook("backoff", 0, &["Back-off pulling image", "ErrImagePull"], "symptom: true\n"),
+            runbook("not-found", 55, &["not found", "name unknown"], ctx),
+            runbook("dns", 75, &["no such host"], ctx),
+            runbook("auth", 60, &["401 Unauthorized", "unauthorized"], ctx),
+            runbook("platform", 95, &["no matching manifest"], ctx),
+            runbook("broad", 0, &["ImagePullBackOff", "manifest unknown", "401 Unauthorized", "DNS", "timeout"], ""),
+            runbook("manifest", 65, &["manifest unknown"], ctx),
+        ])
+        .unwrap();
+        let m = Matcher::new(&corpus);
+        (corpus, m)
+    }
+
+    fn id(text: &str) -> Option<String> {
+        let (corpus, m) = matcher();
+        m.classify(&["Failed", text]).map(|v| corpus.get(v.runbook).id.clone())
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#"Failed to pull image "x": rpc error: manifest unknown"#, Some("manifest")),
+            (r#"Failed to pull image "x": dial tcp: lookup reg.io: no such host"#, Some("dns")),
+            (r#"Failed to pull image "x": no matching manifest for linux/arm64: not found"#, Some("platform")),
+            (r#"Failed to pull image "x": 401 Unauthorized"#, Some("auth")),
+            (r#"Back-off pulling image "x""#, Some("backoff")),
+            // "not found" without any image-pull context is not an image problem.
+            (r#"Error: secret "pgpassword" not found"#, None),
+            // Word boundaries: 401 inside a digest is not a status code.
+            (r#"Failed to pull image "x@sha256:a401b": EOF"#, None),
+            // A broad runbook catches what no specific one does...
+            ("Liveness probe failed: timeout", Some("broad")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(id(text).as_deref(), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn specific_beats_broad_and_symptom() {
+        // The broad runbook (priority 0) hits "manifest unknown" and
+        // "ImagePullBackOff" too, but the specific one wins.
+        assert_eq!(id("ImagePullBackOff: Back-off pulling image \"x\": ErrImagePull: manifest unknown").as_deref(), Some("manifest"));
+    }
+
+    #[test]
+    fn case_insensitive() {
+        assert_eq!(id("failed to PULL IMAGE x: NO SUCH HOST").as_deref(), Some("dns"));
+    }
+}

@@ -1,10 +1,25 @@
 //! Stage 2 — decode: bytes → normalised Kubernetes objects.
 //!
-//! Owns recognising, by content, what an [`Entry`] holds (JSON, NDJSON,
-//! single- or multi-document YAML; a List, EventList, PodList, a bare array,
-//! a single object, PascalCase internal types) and turning the kinds we use
-//! into [`model`](crate::model) structs. Entries that hold none of them
-//! (logs, binaries, other kinds) are reported as such, not as errors.
+//! Owns recognising, by content, what an [`Entry`] holds and turning the
+//! kinds we use into [`model`](crate::model) structs:
+//!
+//! * syntax: JSON (one document, NDJSON or documents back to back, as
+//!   `kubectl cluster-info dump` writes to stdout), YAML (single or
+//!   multi-document, must-gather style with a leading `---`);
+//! * shape: `List`/`EventList`/`PodList`/… with `items` or `Items`, a bare
+//!   array, a single object;
+//! * dialect: core/v1 and events.k8s.io/v1 events, the PascalCase internal
+//!   types of kubectl 1.13-era dumps (ObjectMeta flattened into the item),
+//!   the Insights compact event format, objects with no `kind` at all.
+//!
+//! Field access is lenient ([`fields`]) so every variant goes through one
+//! code path. Entries that hold none of our kinds (logs, binaries, other
+//! resources) come back unrecognised or empty, not as errors.
+
+mod fields;
+mod objects;
+
+use serde_json::Value;
 
 use crate::input::Entry;
 use crate::model::Objects;
@@ -13,14 +28,110 @@ use crate::model::Objects;
 #[derive(Debug, Default)]
 pub struct Decoded {
     pub objects: Objects,
-    /// Parsing problems; when `objects` is empty too, the entry failed.
+    /// Parsing problems. With `objects` empty too, the entry failed.
     pub errors: Vec<String>,
-    /// True when the entry looked like structured data we understand.
+    /// True when the entry was structured data (JSON or YAML), whatever it held.
     pub recognised: bool,
 }
 
+/// How much of an entry we look at to decide whether it is YAML at all.
+const SNIFF_BYTES: usize = 4096;
+
 /// Decodes one entry. Never panics on any input.
 pub fn decode(entry: &Entry) -> Decoded {
-    let _ = entry;
-    Decoded::default()
+    let data = strip_bom(&entry.data);
+    let head = &data[..data.len().min(SNIFF_BYTES)];
+    if head.contains(&0) {
+        return Decoded::default(); // binary
+    }
+    let mut decoded = Decoded::default();
+    let start = data.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else { return decoded };
+    let documents = match data[start] {
+        b'{' | b'[' => json_documents(&data[start..], &mut decoded.errors),
+        _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, &mut decoded.errors),
+        _ => return decoded,
+    };
+    decoded.recognised = true;
+    for document in &documents {
+        objects::collect(document, &mut decoded.objects);
+    }
+    decoded
 }
+
+fn strip_bom(data: &[u8]) -> &[u8] {
+    data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)
+}
+
+/// Parses one or more JSON documents. Invalid UTF-8 inside strings is
+/// replaced rather than rejected, so one bad byte does not cost the entry.
+fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
+    let lossy;
+    let data = match std::str::from_utf8(data) {
+        Ok(_) => data,
+        Err(_) => {
+            lossy = String::from_utf8_lossy(data).into_owned();
+            lossy.as_bytes()
+        }
+    };
+    let mut documents = Vec::new();
+    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<Value>();
+    for document in stream.by_ref() {
+        match document {
+            Ok(value) => documents.push(value),
+            Err(e) => {
+                let rest = &data[stream.byte_offset().min(data.len())..];
+                // `kubectl cluster-info dump` to stdout appends the pod logs
+                // after its JSON documents; they start with "==== START logs".
+                if !(documents.len() > 0 && trimmed_start(rest).starts_with(b"====")) {
+                    errors.push(format!("invalid JSON: {e}"));
+                }
+                break;
+            }
+        }
+    }
+    documents
+}
+
+fn trimmed_start(data: &[u8]) -> &[u8] {
+    let start = data.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(data.len());
+    &data[start..]
+}
+
+/// YAML is only attempted where it is plausible: a `.yaml`/`.yml` name, or a
+/// first meaningful line that opens a document or a Kubernetes object.
+/// Anything else (logs, text) is left alone, which keeps logs cheap.
+fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return true;
+    }
+    let text = String::from_utf8_lossy(head);
+    let first = text.lines().map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    first.is_some_and(|l| {
+        l == "---" || ["apiVersion:", "kind:", "items:", "metadata:"].iter().any(|k| l.starts_with(k))
+    })
+}
+
+/// Parses every document of a YAML stream into JSON values. A broken
+/// document costs itself and those after it (the parser cannot resync), but
+/// the documents before it are kept.
+fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
+    use serde::Deserialize;
+    let text = String::from_utf8_lossy(data);
+    let mut documents = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(&text) {
+        match Value::deserialize(document) {
+            Ok(Value::Null) => {}
+            Ok(value) => documents.push(value),
+            Err(e) => {
+                errors.push(format!("invalid YAML: {e}"));
+                break;
+            }
+        }
+    }
+    documents
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+//! Turns parsed JSON/YAML documents into model objects: finds the items of
+//! lists and arrays, decides each item's kind (from `kind`, the list's kind,
+//! or the item's shape) and reads the fields we use.
+
+use serde_json::Value;
+
+use super::fields::{
+    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, path, signed, text,
+};
+use crate::model::{
+    Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName, ServiceAccount,
+    Workload,
+};
+
+/// Nesting of lists inside lists we follow (a `List` of `PodList`s…).
+const MAX_LIST_DEPTH: usize = 4;
+
+/// Adds every object of interest in `document` to `out`.
+pub fn collect(document: &Value, out: &mut Objects) {
+    visit(document, None, 0, out);
+}
+
+fn visit(value: &Value, hint: Option<&str>, depth: usize, out: &mut Objects) {
+    if depth > MAX_LIST_DEPTH {
+        return;
+    }
+    match value {
+        Value::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out)),
+        Value::Object(_) => {
+            let kind = text(get(value, "kind"));
+            let items = get(value, "items");
+            let is_list = kind.ends_with("List") || (kind.is_empty() && items.is_some_and(|v| v.is_array() || v.is_null()));
+            if is_list {
+                // `EventList` → items are `Event`s; a plain `List` says nothing.
+                let item_hint = kind.strip_suffix("List").filter(|k| !k.is_empty());
+                for item in array(items) {
+                    visit(item, item_hint.or(hint), depth + 1, out);
+                }
+            } else {
+                item(value, if kind.is_empty() { hint } else { Some(&kind) }, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn item(value: &Value, kind: Option<&str>, out: &mut Objects) {
+    let kind = match kind {
+        Some(k) => k.to_string(),
+        None => infer_kind(value).to_string(),
+    };
+    match kind.as_str() {
+        "Event" => out.events.push(event(value)),
+        "Pod" => out.pods.push(pod(value)),
+        "Node" => out.nodes.push(node(value)),
+        "ServiceAccount" => out.service_accounts.push(service_account(value)),
+        "Secret" => out.secrets.push(secret(value)),
+        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "ReplicationController" => {
+            out.workloads.push(workload(value, &kind))
+        }
+        _ => {}
+    }
+}
+
+/// Objects without `kind` (bare arrays, kind-less lists, the Insights
+/// compact format) are recognised by the fields only their kind has.
+fn infer_kind(value: &Value) -> &'static str {
+    if any(value, &["involvedObject", "regarding"]).is_some() {
+        return "Event";
+    }
+    if path(value, &["spec", "containers"]).is_some() {
+        return "Pod";
+    }
+    if path(value, &["status", "nodeInfo"]).is_some() {
+        return "Node";
+    }
+    let has = |k| get(value, k).is_some();
+    if has("reason") && (has("message") || has("note")) && (has("type") || has("lastTimestamp") || has("eventTime")) {
+        return "Event";
+    }
+    ""
+}
+
+fn event(value: &Value) -> Event {
+    let subject = any(value, &["involvedObject", "regarding"]).map(object_ref).unwrap_or_default();
+    let (own_namespace, name) = namespace_and_name(value);
+    let namespace = if own_namespace.is_empty() {
+        // The Insights compact format keeps the namespace at top level.
+        opt_text(get(value, "namespace")).unwrap_or_else(|| subject.namespace.clone())
+    } else {
+        own_namespace
+    };
+    let uid = text(meta(value, "uid"));
+    let key = if !uid.is_empty() {
+        uid
+    } else if !name.is_empty() {
+        format!("{namespace}/{name}")
+    } else {
+        String::new()
+    };
+    let count = number(get(value, "count"))
+        .or_else(|| number(path(value, &["series", "count"])))
+        .or_else(|| number(get(value, "deprecatedCount")))
+        .unwrap_or(1)
+        .max(1);
+    let created = opt_text(meta(value, "creationTimestamp"));
+    let event_time = opt_text(get(value, "eventTime"));
+    let last_seen = opt_text(path(value, &["series", "lastObservedTime"]))
+        .or_else(|| opt_text(any(value, &["lastTimestamp", "deprecatedLastTimestamp"])))
+        .or_else(|| event_time.clone())
+        .or_else(|| created.clone());
+    let first_seen = opt_text(any(value, &["firstTimestamp", "deprecatedFirstTimestamp"]))
+        .or(event_time)
+        .or(created)
+        .or_else(|| last_seen.clone());
+    let host = opt_text(path(value, &["source", "host"]))
+        .or_else(|| opt_text(path(value, &["deprecatedSource", "host"])))
+        .unwrap_or_default();
+    Event {
+        key,
+        namespace,
+        subject,
+        reason: text(get(value, "reason")),
+        message: text(any(value, &["message", "note"])),
+        event_type: text(get(value, "type")),
+        count,
+        first_seen,
+        last_seen,
+        host,
+    }
+}
+
+fn object_ref(value: &Value) -> ObjectRef {
+    ObjectRef {
+        kind: text(get(value, "kind")),
+        namespace: text(get(value, "namespace")),
+        name: text(get(value, "name")),
+        uid: text(get(value, "uid")),
+        field_path: text(get(value, "fieldPath")),
+    }
+}
+
+fn pod(value: &Value) -> Pod {
+    let (namespace, name) = namespace_and_name(value);
+    let spec = get(value, "spec");
+    let spec_field = |key: &str| spec.and_then(|s| get(s, key));
+    let mut containers = Vec::new();
+    for (key, init) in [("initContainers", true), ("containers", false)] {
+        for c in array(spec_field(key)) {
+            containers.push(ContainerSpec { name: text(get(c, "name")), image: text(get(c, "image")), init });
+        }
+    }
+    let status = get(value, "status");
+    let status_field = |key: &str| status.and_then(|s| get(s, key));
+    let mut statuses = Vec::new();
+    for (key, init) in [("initContainerStatuses", true), ("containerStatuses", false)] {
+        for s in array(status_field(key)) {
+            statuses.push(container_status(s, init));
+        }
+    }
+    Pod {
+        namespace,
+        name,
+        uid: text(meta(value, "uid")),
+        node: text(spec_field("nodeName")),
+        phase: text(status_field("phase")),
+        owner: owner(value),
+        labels: labels(value),
+        containers,
+        statuses,
+        image_pull_secrets: names(spec_field("imagePullSecrets")),
+        service_account: opt_text(spec_field("serviceAccountName"))
+            .or_else(|| opt_text(spec_field("serviceAccount")))
+            .unwrap_or_default(),
+        created: opt_text(meta(value, "creationTimestamp")),
+        conditions: conditions(status_field("conditions")),
+    }
+}
+
+fn container_status(value: &Value, init: bool) -> ContainerStatus {
+    let state = get(value, "state");
+    let waiting = state.and_then(|s| get(s, "waiting"));
+    let terminated = state.and_then(|s| get(s, "terminated"));
+    let last = any(value, &["lastState", "lastTerminationState"]).and_then(|s| get(s, "terminated"));
+    ContainerStatus {
+        name: text(get(value, "name")),
+        image: text(get(value, "image")),
+        init,
+        ready: boolean(get(value, "ready")),
+        restart_count: number(get(value, "restartCount")).unwrap_or(0),
+        waiting_reason: text(waiting.and_then(|w| get(w, "reason"))),
+        waiting_message: text(waiting.and_then(|w| get(w, "message"))),
+        terminated_reason: text(terminated.and_then(|t| get(t, "reason"))),
+        terminated_exit_code: signed(terminated.and_then(|t| get(t, "exitCode"))),
+        last_terminated_reason: text(last.and_then(|t| get(t, "reason"))),
+        last_terminated_exit_code: signed(last.and_then(|t| get(t, "exitCode"))),
+    }
+}
+
+fn conditions(value: Option<&Value>) -> Vec<Condition> {
+    array(value)
+        .iter()
+        .map(|c| Condition {
+            kind: text(get(c, "type")),
+            status: text(get(c, "status")),
+            reason: text(get(c, "reason")),
+            message: text(get(c, "message")),
+        })
+        .collect()
+}
+
+fn node(value: &Value) -> Node {
+    let info = path(value, &["status", "nodeInfo"]);
+    let label = |key: &str| labels(value).into_iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    Node {
+        name: text(meta(value, "name")),
+        architecture: opt_text(info.and_then(|i| get(i, "architecture")))
+            .or_else(|| label("kubernetes.io/arch"))
+            .unwrap_or_default(),
+        os: opt_text(info.and_then(|i| get(i, "operatingSystem")))
+            .or_else(|| label("kubernetes.io/os"))
+            .unwrap_or_default(),
+        conditions: conditions(path(value, &["status", "conditions"])),
+    }
+}
+
+fn workload(value: &Value, kind: &str) -> Workload {
+    let (namespace, name) = namespace_and_name(value);
+    Workload { kind: kind.to_string(), namespace, name, owner: owner(value) }
+}
+
+fn service_account(value: &Value) -> ServiceAccount {
+    let (namespace, name) = namespace_and_name(value);
+    ServiceAccount { namespace, name, image_pull_secrets: names(get(value, "imagePullSecrets")) }
+}
+
+/// Only the name and type: a Secret's data never leaves the decoder.
+fn secret(value: &Value) -> SecretName {
+    let (namespace, name) = namespace_and_name(value);
+    SecretName { namespace, name, secret_type: text(get(value, "type")) }
+}

@@ -1,0 +1,133 @@
+use super::*;
+
+fn entry(path: &str, text: &str) -> Entry {
+    Entry { path: path.to_string(), data: text.as_bytes().to_vec() }
+}
+
+#[test]
+fn core_v1_event_list_json() {
+    let d = decode(&entry(
+        "events.json",
+        r#"{"kind":"EventList","apiVersion":"v1","items":[{"metadata":{"name":"p.1","namespace":"ns","uid":"u1","creationTimestamp":"2024-01-01T00:00:00Z"},
+        "involvedObject":{"kind":"Pod","namespace":"ns","name":"p","uid":"pu","fieldPath":"spec.containers{app}"},
+        "reason":"Failed","message":"Failed to pull image \"x\": manifest unknown","type":"Warning","count":7,
+        "firstTimestamp":"2024-01-01T00:00:01Z","lastTimestamp":"2024-01-01T00:10:00Z","source":{"component":"kubelet","host":"node-1"}}]}"#,
+    ));
+    assert!(d.recognised && d.errors.is_empty());
+    let e = &d.objects.events[0];
+    assert_eq!((e.count, e.subject.container(), e.host.as_str()), (7, Some("app"), "node-1"));
+    assert_eq!(e.last_seen.as_deref(), Some("2024-01-01T00:10:00Z"));
+    assert_eq!(e.key, "u1");
+}
+
+#[test]
+fn events_k8s_io_v1_with_series() {
+    let d = decode(&entry(
+        "e.yaml",
+        "apiVersion: events.k8s.io/v1\nkind: EventList\nitems:\n- metadata: {name: a, namespace: ns}\n  regarding: {kind: Pod, name: p, namespace: ns}\n  note: back-off\n  reason: BackOff\n  type: Normal\n  eventTime: '2024-01-01T00:00:00.123456Z'\n  series: {count: 12, lastObservedTime: '2024-01-01T01:00:00Z'}\n- metadata: {name: b, namespace: ns}\n  regarding: {kind: Pod, name: q, namespace: ns}\n  note: hi\n  reason: X\n  deprecatedCount: 4\n",
+    ));
+    assert_eq!(d.objects.events.len(), 2, "{:?}", d.errors);
+    let a = &d.objects.events[0];
+    assert_eq!((a.count, a.message.as_str(), a.subject.name.as_str()), (12, "back-off", "p"));
+    assert_eq!(a.first_seen.as_deref(), Some("2024-01-01T00:00:00.123456Z"));
+    assert_eq!(a.last_seen.as_deref(), Some("2024-01-01T01:00:00Z"));
+    assert_eq!(d.objects.events[1].count, 4);
+}
+
+#[test]
+fn bare_array_ndjson_and_kindless_list() {
+    let ev = r#"{"involvedObject":{"kind":"Pod","name":"p"},"reason":"Failed","message":"m","type":"Warning"}"#;
+    assert_eq!(decode(&entry("a.json", &format!("[{ev},{ev}]"))).objects.events.len(), 2);
+    assert_eq!(decode(&entry("a.json", &format!("{ev}\n{ev}\n{ev}\n"))).objects.events.len(), 3);
+    let kindless = format!(r#"{{"metadata":{{}},"items":[{ev}]}}"#);
+    assert_eq!(decode(&entry("a.json", &kindless)).objects.events.len(), 1);
+    assert_eq!(decode(&entry("a.json", r#"{"kind":"EventList","items":null}"#)).objects.events.len(), 0);
+}
+
+#[test]
+fn insights_compact_events() {
+    let d = decode(&entry(
+        "events/ns.json",
+        r#"{"items":[{"namespace":"openshift-machine-api","lastTimestamp":"2021-01-01T00:00:00Z","reason":"FailedUpdate","message":"boom","type":"Warning"}]}"#,
+    ));
+    let e = &d.objects.events[0];
+    assert_eq!((e.namespace.as_str(), e.reason.as_str(), e.is_warning()), ("openshift-machine-api", "FailedUpdate", true));
+}
+
+#[test]
+fn pascal_case_internal_types() {
+    let d = decode(&entry(
+        "pods.json",
+        r#"{"Items":[{"name":"web-1","namespace":"default","uid":"u","ownerReferences":[{"kind":"ReplicaSet","name":"web-5d4","controller":true}],
+        "Spec":{"NodeName":"minikube","Containers":[{"Name":"app","Image":"nginx:1"}]},
+        "Status":{"Phase":"Pending","ContainerStatuses":[{"Name":"app","Image":"nginx:1","RestartCount":3,
+        "State":{"Waiting":{"Reason":"ErrImagePull","Message":"bad"},"Running":null,"Terminated":null},
+        "LastTerminationState":{"Terminated":{"Reason":"Error","ExitCode":1}}}]}}]}"#,
+    ));
+    let p = &d.objects.pods[0];
+    assert_eq!((p.name.as_str(), p.namespace.as_str(), p.node.as_str()), ("web-1", "default", "minikube"));
+    assert_eq!(p.owner.as_ref().map(|o| o.name.as_str()), Some("web-5d4"));
+    let s = &p.statuses[0];
+    assert_eq!((s.waiting_reason.as_str(), s.restart_count, s.last_terminated_exit_code), ("ErrImagePull", 3, Some(1)));
+}
+
+#[test]
+fn must_gather_yaml_with_leading_separator() {
+    let d = decode(&entry(
+        "namespaces/ns/core/pods.yaml",
+        "---\napiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n    namespace: ns\n  spec:\n    containers:\n    - image: quay.io/x:1\n      name: c\n    imagePullSecrets:\n    - name: regcred\n    serviceAccountName: builder\n  status:\n    phase: Running\nkind: PodList\nmetadata:\n  resourceVersion: \"1\"\n",
+    ));
+    let p = &d.objects.pods[0];
+    assert_eq!(p.image_pull_secrets, ["regcred"]);
+    assert_eq!(p.service_account, "builder");
+    assert_eq!(p.containers[0].image, "quay.io/x:1");
+}
+
+#[test]
+fn multi_document_yaml_keeps_documents_before_an_error() {
+    let d = decode(&entry(
+        "x.yaml",
+        "kind: Event\nreason: A\nmessage: one\ntype: Warning\n---\nkind: Event\nreason: B\nmessage: two\n---\nkind: [unclosed\n",
+    ));
+    assert_eq!(d.objects.events.len(), 2);
+    assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+}
+
+#[test]
+fn logs_and_binaries_are_not_recognised() {
+    assert!(!decode(&entry("current.log", "2021-09-14T10:00:00Z I0914 started\n")).recognised);
+    assert!(!decode(&entry("x.bin", "\0\x01\x02")).recognised);
+    assert!(!decode(&entry("empty.json", "  \n")).recognised);
+}
+
+#[test]
+fn broken_json_is_an_error_not_a_panic() {
+    let d = decode(&entry("e.json", r#"{"kind":"EventList","items":[{"reason":"#));
+    assert!(d.recognised && d.objects.is_empty());
+    assert!(d.errors[0].contains("invalid JSON"), "{:?}", d.errors);
+}
+
+#[test]
+fn invalid_utf8_inside_a_message_keeps_the_event() {
+    let mut data = br#"{"kind":"Event","reason":"Failed","message":"bad "#.to_vec();
+    data.extend_from_slice(&[0xff, 0xfe]);
+    data.extend_from_slice(br#" byte","type":"Warning"}"#);
+    let d = decode(&Entry { path: "e.json".into(), data });
+    assert_eq!(d.objects.events.len(), 1, "{:?}", d.errors);
+    assert!(d.objects.events[0].message.contains('\u{fffd}'));
+}
+
+#[test]
+fn cluster_info_dump_stdout_stops_at_logs() {
+    let text = "{\"kind\":\"EventList\",\"items\":[]}\n{\"kind\":\"PodList\",\"items\":[{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[]}}]}\n==== START logs for container c of pod ns/p ====\nhello\n";
+    let d = decode(&entry("-", text));
+    assert_eq!(d.objects.pods.len(), 1);
+    assert!(d.errors.is_empty(), "{:?}", d.errors);
+}
+
+#[test]
+fn secret_data_is_never_kept() {
+    let d = decode(&entry("s.json", r#"{"kind":"Secret","metadata":{"name":"regcred","namespace":"ns"},"type":"kubernetes.io/dockerconfigjson","data":{".dockerconfigjson":"c2VjcmV0"}}"#));
+    assert_eq!(d.objects.secrets[0].name, "regcred");
+    assert!(!format!("{:?}", d.objects).contains("c2VjcmV0"));
+}
