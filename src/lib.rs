@@ -14,6 +14,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod group;
 pub mod input;

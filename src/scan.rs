@@ -1,3 +1,335 @@
-//! Orchestration.
-pub struct Outcome;
-pub fn run() {}
+//! Orchestration: input → decode → classify → group → report.
+//!
+//! The only module that uses threads. With more than one thread, one
+//! producer thread reads and inflates the bundle and hands entries through
+//! a bounded queue to rayon workers that decode them, so decompression and
+//! parsing overlap and memory stays bounded by the queue, not the bundle.
+//! With one thread, [`analyze`] runs the same steps in order on the calling
+//! thread (the sequential twin, and the reference for determinism tests).
+//! Results are sorted by entry path before they are merged, so the report
+//! never depends on archive member order or thread timing.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::mpsc;
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+
+use crate::classify::{Matcher, Verdict};
+use crate::config::Config;
+use crate::decode::decode;
+use crate::group::{group, Classified};
+use crate::input::{self, Item, Limits, Source};
+use crate::model::Objects;
+use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
+use crate::runbook::Corpus;
+
+/// How a completed run should exit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The scan ran (findings or not).
+    Scanned,
+    /// The scan ran and found something at or above `--fail-on`.
+    FailOn,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Scanned => 0,
+            Outcome::FailOn => 1,
+        }
+    }
+}
+
+/// Entries queued between the reading thread and the decoders. Entries are
+/// whole files, so this bounds memory to a few of the largest ones.
+const QUEUE_DEPTH: usize = 16;
+
+/// Runs the command described by `config`, writing the report to `out`.
+pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let mut corpus = Corpus::builtin().context("the built-in runbook corpus is invalid")?;
+    for dir in &config.runbook_dirs {
+        corpus = corpus
+            .extend_from_dir(dir)
+            .context("cannot load runbooks")?;
+    }
+    if config.list_runbooks {
+        report::render_runbooks(&corpus, config.format, out)?;
+        return Ok(Outcome::Scanned);
+    }
+    let Some(source) = &config.source else {
+        bail!("no input given")
+    };
+    let report = analyze(source, &corpus, &config.limits, config.threads)?;
+    report::render(&report, config.format, config.style, out)?;
+    let failing = config
+        .fail_on
+        .is_some_and(|level| report.findings.iter().any(|f| f.severity >= level));
+    Ok(if failing {
+        Outcome::FailOn
+    } else {
+        Outcome::Scanned
+    })
+}
+
+/// What became of one input item.
+struct EntryResult {
+    path: String,
+    outcome: EntryOutcome,
+}
+
+enum EntryOutcome {
+    Objects(Objects, Vec<String>),
+    /// Structured data holding nothing we use, or not structured at all.
+    Skipped {
+        recognised: bool,
+    },
+    Failed(Vec<String>),
+    Unreadable(String),
+    Ignored,
+}
+
+fn process(item: Item) -> EntryResult {
+    match item {
+        Item::Entry(entry) => {
+            let decoded = decode(&entry);
+            let outcome = if !decoded.objects.is_empty() {
+                EntryOutcome::Objects(decoded.objects, decoded.errors)
+            } else if !decoded.errors.is_empty() {
+                EntryOutcome::Failed(decoded.errors)
+            } else {
+                EntryOutcome::Skipped {
+                    recognised: decoded.recognised,
+                }
+            };
+            EntryResult {
+                path: entry.path,
+                outcome,
+            }
+        }
+        Item::Unreadable { path, reason } => EntryResult {
+            path,
+            outcome: EntryOutcome::Unreadable(reason),
+        },
+        Item::Ignored { path, .. } => EntryResult {
+            path,
+            outcome: EntryOutcome::Ignored,
+        },
+    }
+}
+
+/// Reads, decodes, classifies and groups a bundle. `threads` 0 means one per
+/// core; 1 runs everything on the calling thread.
+pub fn analyze(
+    source: &Source,
+    corpus: &Corpus,
+    limits: &Limits,
+    threads: usize,
+) -> anyhow::Result<Report> {
+    let matcher = Matcher::new(corpus);
+    let mut results = Vec::new();
+    if threads == 1 {
+        input::read(source, limits, &mut |item| results.push(process(item)))?;
+        let objects = merge(&mut results);
+        let (events, statuses) = classify_sequential(&matcher, &objects);
+        return finish(source, corpus, results, objects, &events, &statuses);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let read_result = std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<Item>(QUEUE_DEPTH);
+        let producer = scope.spawn(move || {
+            input::read(source, limits, &mut |item| {
+                // The receiver only goes away if the workers panicked; the
+                // join below reports that, so a failed send can be ignored.
+                let _ = sender.send(item);
+            })
+        });
+        results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
+        producer.join()
+    });
+    match read_result {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    let objects = merge(&mut results);
+    let (events, statuses) = pool.install(|| classify_parallel(&matcher, &objects));
+    finish(source, corpus, results, objects, &events, &statuses)
+}
+
+type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
+
+fn classify_event(matcher: &Matcher, event: &crate::model::Event) -> Option<Verdict> {
+    matcher.classify(&[&event.reason, &event.message])
+}
+
+fn classify_pod(matcher: &Matcher, pod: &crate::model::Pod) -> Vec<Option<Verdict>> {
+    pod.statuses
+        .iter()
+        .map(|s| {
+            if s.waiting_reason.is_empty() {
+                None
+            } else {
+                matcher.classify(&[&s.waiting_reason, &s.waiting_message])
+            }
+        })
+        .collect()
+}
+
+fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
+    (
+        objects
+            .events
+            .iter()
+            .map(|e| classify_event(matcher, e))
+            .collect(),
+        objects
+            .pods
+            .iter()
+            .map(|p| classify_pod(matcher, p))
+            .collect(),
+    )
+}
+
+fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
+    (
+        objects
+            .events
+            .par_iter()
+            .map(|e| classify_event(matcher, e))
+            .collect(),
+        objects
+            .pods
+            .par_iter()
+            .map(|p| classify_pod(matcher, p))
+            .collect(),
+    )
+}
+
+/// Merges the objects of all entries in path order, dropping copies of the
+/// same object stored twice (a must-gather has every pod in `core/pods.yaml`
+/// and again in `pods/<pod>/<pod>.yaml`).
+fn merge(results: &mut [EntryResult]) -> Objects {
+    results.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut merged = Objects::default();
+    for result in results.iter_mut() {
+        if let EntryOutcome::Objects(objects, _) = &mut result.outcome {
+            merged.append(std::mem::take(objects));
+        }
+    }
+    let mut seen = HashSet::new();
+    merged
+        .events
+        .retain(|e| e.key.is_empty() || seen.insert(e.key.clone()));
+    let mut seen = HashSet::new();
+    merged
+        .pods
+        .retain(|p| seen.insert((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    let mut seen = HashSet::new();
+    merged.nodes.retain(|n| seen.insert(n.name.clone()));
+    let mut seen = HashSet::new();
+    merged
+        .workloads
+        .retain(|w| seen.insert((w.namespace.clone(), w.kind.clone(), w.name.clone())));
+    let mut seen = HashSet::new();
+    merged
+        .service_accounts
+        .retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
+    let mut seen = HashSet::new();
+    merged
+        .secrets
+        .retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
+    merged
+}
+
+fn finish(
+    source: &Source,
+    corpus: &Corpus,
+    results: Vec<EntryResult>,
+    objects: Objects,
+    events: &[Option<Verdict>],
+    statuses: &[Vec<Option<Verdict>>],
+) -> anyhow::Result<Report> {
+    let mut summary = Summary {
+        input: crate::text::clean(&source.display_name()),
+        ..Summary::default()
+    };
+    let mut warnings = Vec::new();
+    let mut recognised = 0u64;
+    for result in &results {
+        let mut warn = |message: String| {
+            warnings.push(Warning {
+                entry: crate::text::clean(&result.path),
+                message: crate::text::clean(&message),
+            })
+        };
+        match &result.outcome {
+            EntryOutcome::Objects(_, errors) => {
+                summary.entries += 1;
+                summary.entries_with_objects += 1;
+                recognised += 1;
+                for error in errors {
+                    warn(format!("partly read: {error}"));
+                }
+            }
+            EntryOutcome::Skipped {
+                recognised: structured,
+            } => {
+                summary.entries += 1;
+                summary.entries_skipped += 1;
+                recognised += u64::from(*structured);
+            }
+            EntryOutcome::Failed(errors) => {
+                summary.entries += 1;
+                summary.entries_failed += 1;
+                for error in errors {
+                    warn(error.clone());
+                }
+            }
+            EntryOutcome::Unreadable(reason) => {
+                summary.entries_failed += 1;
+                warn(reason.clone());
+            }
+            EntryOutcome::Ignored => summary.entries_ignored += 1,
+        }
+    }
+    if recognised == 0 {
+        let detail = match warnings.first() {
+            Some(w) => format!(": {}: {}", w.entry, w.message),
+            None => format!(
+                " ({} entries read, none of them JSON or YAML)",
+                summary.entries
+            ),
+        };
+        bail!(
+            "no Kubernetes data found in {}{detail}",
+            source.display_name()
+        );
+    }
+    summary.events = objects.events.len() as u64;
+    summary.warning_events = objects.events.iter().filter(|e| e.is_warning()).count() as u64;
+    summary.pods = objects.pods.len() as u64;
+    summary.nodes = objects.nodes.len() as u64;
+    summary.runbooks = corpus.len() as u64;
+    let grouped = group(
+        corpus,
+        &Classified {
+            objects: &objects,
+            events,
+            statuses,
+        },
+    );
+    summary.pods_affected = grouped.pods_affected;
+    warnings.sort();
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        findings: grouped.findings,
+        unclassified: grouped.unclassified,
+        summary,
+        warnings,
+    })
+}

@@ -75,9 +75,15 @@ pub enum Item {
     Entry(Entry),
     /// Something that should have been readable was not (truncated archive,
     /// I/O error, over a size limit). The rest of the bundle is still read.
-    Unreadable { path: String, reason: String },
+    Unreadable {
+        path: String,
+        reason: String,
+    },
     /// Deliberately not read: links, devices, FIFOs, … Counted in the summary.
-    Ignored { path: String, reason: String },
+    Ignored {
+        path: String,
+        reason: String,
+    },
 }
 
 /// The source could not be read at all (exit status 2).
@@ -97,7 +103,11 @@ pub enum InputError {
 ///
 /// Returns `Err` only when the source itself cannot be opened; problems
 /// with parts of it are reported through the sink as [`Item::Unreadable`].
-pub fn read(source: &Source, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result<(), InputError> {
+pub fn read(
+    source: &Source,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item),
+) -> Result<(), InputError> {
     let _ = (source, limits, sink);
     unimplemented!("input::read is being written")
 }

@@ -136,7 +136,23 @@ pub struct Style {
 }
 
 /// Writes `report` in `format` to `out`.
-pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    style: Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let _ = (report, format, style, out);
     unimplemented!("report::render is being written")
 }
+
+/// Writes the list of loaded runbooks (for `--list-runbooks`).
+pub fn render_runbooks(
+    corpus: &crate::runbook::Corpus,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    catalog::render(corpus, format, out)
+}
+
+mod catalog;

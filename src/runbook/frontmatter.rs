@@ -39,12 +39,19 @@ struct RawFrontmatter {
 /// Parses one runbook file. `file` names it in errors; `source` is recorded
 /// on the runbook (`built-in` or the path).
 pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookError> {
-    let error = |line: Option<usize>, message: String| RunbookError { file: file.to_string(), line, message };
+    let error = |line: Option<usize>, message: String| RunbookError {
+        file: file.to_string(),
+        line,
+        message,
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err(error(Some(1), "a runbook must start with a `---` line opening its YAML frontmatter".into()));
+        return Err(error(
+            Some(1),
+            "a runbook must start with a `---` line opening its YAML frontmatter".into(),
+        ));
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
@@ -58,7 +65,10 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookErr
         offset += line.len();
     }
     let Some(yaml_end) = yaml_end else {
-        return Err(error(Some(1), "the frontmatter opened on line 1 is never closed by a `---` line".into()));
+        return Err(error(
+            Some(1),
+            "the frontmatter opened on line 1 is never closed by a `---` line".into(),
+        ));
     };
     let yaml = &text[yaml_start..yaml_end];
     let body = text[offset..].to_string();
@@ -69,22 +79,47 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookErr
         error(line, format!("invalid frontmatter: {e}"))
     })?;
     let line_of = |key: &str| {
-        yaml.lines().position(|l| l.starts_with(&format!("{key}:"))).map(|i| i + 2).or(Some(1))
+        yaml.lines()
+            .position(|l| l.starts_with(&format!("{key}:")))
+            .map(|i| i + 2)
+            .or(Some(1))
     };
 
-    let id = raw.id.filter(|s| !s.trim().is_empty()).ok_or_else(|| error(Some(1), "missing required key `id`".into()))?;
-    let title = raw.title.filter(|s| !s.trim().is_empty()).ok_or_else(|| error(Some(1), "missing required key `title`".into()))?;
+    let id = raw
+        .id
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| error(Some(1), "missing required key `id`".into()))?;
+    let title = raw
+        .title
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| error(Some(1), "missing required key `title`".into()))?;
     let severity = match raw.severity.as_deref().map(str::trim) {
         None => return Err(error(Some(1), "missing required key `severity`".into())),
         Some(s) => parse_severity(s).ok_or_else(|| {
-            error(line_of("severity"), format!("unknown severity `{s}` (expected info, low, medium, high or critical)"))
+            error(
+                line_of("severity"),
+                format!("unknown severity `{s}` (expected info, low, medium, high or critical)"),
+            )
         })?,
     };
-    let keywords: Vec<String> = raw.keywords.into_iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let keywords: Vec<String> = raw
+        .keywords
+        .into_iter()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
     if keywords.is_empty() {
-        return Err(error(line_of("keywords"), "`keywords` must list at least one non-empty keyword".into()));
+        return Err(error(
+            line_of("keywords"),
+            "`keywords` must list at least one non-empty keyword".into(),
+        ));
     }
-    let requires_any = raw.requires_any.into_iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let requires_any = raw
+        .requires_any
+        .into_iter()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
 
     Ok(Runbook {
         id: id.trim().to_string(),
@@ -155,14 +190,21 @@ If unresolved:
         assert_eq!(rb.keywords.len(), 7);
         assert_eq!(rb.priority, 0);
         assert!(!rb.symptom);
-        assert_eq!(rb.related_tsgs, ["TSG-POD-CRASHLOOP-001", "TSG-POD-IMAGEPULL-002"]);
+        assert_eq!(
+            rb.related_tsgs,
+            ["TSG-POD-CRASHLOOP-001", "TSG-POD-IMAGEPULL-002"]
+        );
         // No fix section: the summary is shown instead.
-        assert_eq!(rb.fix(), "Diagnose pods failing to start due to image pull errors from the container registry.");
+        assert_eq!(
+            rb.fix(),
+            "Diagnose pods failing to start due to image pull errors from the container registry."
+        );
     }
 
     #[test]
     fn yaml_error_names_file_and_line() {
-        let text = "---\nid: x\ntitle: t\nseverity: high\nkeywords: [\"a\", \n  bad: : :\n---\nbody\n";
+        let text =
+            "---\nid: x\ntitle: t\nseverity: high\nkeywords: [\"a\", \n  bad: : :\n---\nbody\n";
         let err = parse("corpus/x.md", text, "x").unwrap_err();
         assert_eq!(err.file, "corpus/x.md");
         let line = err.line.expect("line known");
@@ -176,9 +218,19 @@ If unresolved:
         assert!(no_open.message.contains("must start with"), "{no_open}");
         let unclosed = parse("a.md", "---\nid: x\n", "a").unwrap_err();
         assert!(unclosed.message.contains("never closed"), "{unclosed}");
-        let no_kw = parse("a.md", "---\nid: x\ntitle: t\nseverity: high\nkeywords: []\n---\n", "a").unwrap_err();
+        let no_kw = parse(
+            "a.md",
+            "---\nid: x\ntitle: t\nseverity: high\nkeywords: []\n---\n",
+            "a",
+        )
+        .unwrap_err();
         assert_eq!(no_kw.line, Some(5), "{no_kw}");
-        let bad_sev = parse("a.md", "---\nid: x\ntitle: t\nseverity: awful\nkeywords: [a]\n---\n", "a").unwrap_err();
+        let bad_sev = parse(
+            "a.md",
+            "---\nid: x\ntitle: t\nseverity: awful\nkeywords: [a]\n---\n",
+            "a",
+        )
+        .unwrap_err();
         assert_eq!(bad_sev.line, Some(4), "{bad_sev}");
         assert!(bad_sev.message.contains("awful"));
     }
