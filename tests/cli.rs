@@ -1,0 +1,109 @@
+//! Command-line behaviour: exit statuses, runbook listing and loading, and
+//! errors that name what went wrong.
+
+use crate::util::{run, temp_file};
+
+#[test]
+fn missing_input_is_exit_2_naming_the_path() {
+    let r = run(&["/nonexistent/bundle.tar.gz"]);
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("/nonexistent/bundle.tar.gz"), "{}", r.stderr);
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    assert_eq!(run(&["--format", "xml", "x"]).status, 2);
+    assert_eq!(run(&[]).status, 2);
+}
+
+#[test]
+fn random_bytes_are_exit_2() {
+    let (_dir, path) = temp_file("junk.bin", &[0x00, 0x9f, 0x13, 0x37, 0xff, 0x00, 0x42]);
+    let r = run(&[path.to_str().unwrap()]);
+    assert_eq!(r.status, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no Kubernetes data"), "{}", r.stderr);
+}
+
+#[test]
+fn list_runbooks_shows_every_builtin_image_pull_cause() {
+    let r = run(&["--list-runbooks", "--format", "json"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for id in [
+        "image-pull/not-found",
+        "image-pull/manifest-unknown",
+        "image-pull/auth",
+        "image-pull/auth-or-missing",
+        "image-pull/missing-pull-secret",
+        "image-pull/rate-limit",
+        "image-pull/dns",
+        "image-pull/network",
+        "image-pull/tls",
+        "image-pull/registry-unavailable",
+        "image-pull/platform-mismatch",
+        "image-pull/invalid-reference",
+        "image-pull/never-pull",
+        "image-pull/disk-pressure",
+        "image-pull/backoff",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let table = run(&["--list-runbooks"]);
+    assert!(table.stdout.contains("image-pull/rate-limit"), "{}", table.stdout);
+}
+
+const SEED_004_SHAPE: &str = "---
+id: TSG-POD-IMAGEPULL-001
+title: Pod ImagePullBackOff Diagnosis
+issue_type: ImagePullBackOff
+component: pod
+phase: diagnosis
+severity: critical
+k8s_version: \">=1.24\"
+signals:
+  - kube_pod_container_status_waiting_reason=ImagePullBackOff
+related_tsgs:
+  - TSG-POD-CRASHLOOP-001
+keywords: [\"ImagePullBackOff\", \"ErrImagePull\", \"pull access denied\", \"manifest unknown\", \"401 Unauthorized\", \"DNS\", \"timeout\"]
+---
+
+## Summary
+Diagnose pods failing to start due to image pull errors.
+";
+
+/// A user runbook in the seed format loads with --runbooks and is listed;
+/// a broken one is an error naming its file and line.
+#[test]
+fn user_runbooks_load_and_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tsg.md"), SEED_004_SHAPE).unwrap();
+    let r = run(&["--list-runbooks", "--runbooks", dir.path().to_str().unwrap()]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("TSG-POD-IMAGEPULL-001"), "{}", r.stdout);
+
+    std::fs::write(dir.path().join("broken.md"), "---\nid: x\ntitle: t\nseverity: [\n---\n").unwrap();
+    let r = run(&["--list-runbooks", "--runbooks", dir.path().to_str().unwrap()]);
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("broken.md:"), "{}", r.stderr);
+}
+
+/// A user runbook with a built-in id replaces the built-in one.
+#[test]
+fn user_runbook_overrides_builtin_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rate.md"),
+        "---\nid: image-pull/rate-limit\ntitle: Our mirror is throttling\nseverity: low\nkeywords: [toomanyrequests]\n---\n## Fix\nCall the platform team.\n",
+    )
+    .unwrap();
+    let events = r#"{"kind":"EventList","items":[{"metadata":{"name":"a","namespace":"ns"},"involvedObject":{"kind":"Pod","namespace":"ns","name":"api-0"},"reason":"Failed","type":"Warning","message":"Failed to pull image \"nginx\": toomanyrequests: You have reached your pull rate limit"}]}"#;
+    let (_tmp, path) = temp_file("events.json", events.as_bytes());
+    let r = run(&["-f", "json", "--runbooks", dir.path().to_str().unwrap(), path.to_str().unwrap()]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["id"], "image-pull/rate-limit");
+    assert_eq!(finding["title"], "Our mirror is throttling");
+    assert_eq!(finding["fix"], "Call the platform team.");
+}

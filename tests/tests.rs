@@ -1,0 +1,8 @@
+//! The one integration-test binary: each module drives the real executable
+//! (or the library) against fixtures; `util` is the shared harness.
+
+mod accuracy;
+mod cli;
+mod layouts;
+mod real;
+mod util;
