@@ -1,0 +1,336 @@
+//! One byte stream in, items out: the dispatcher every source goes through.
+//!
+//! Owns [`Session`] (the limits, the byte budget and the sink of one
+//! [`super::read`] call) and [`Session::read_stream`], which sniffs a stream
+//! and sends it on: gzip is inflated and sniffed again, a tar goes to
+//! [`super::archive`], anything else is loaded as one [`Entry`] under the
+//! per-entry cap. The top-level source, each file of a directory
+//! ([`super::dir`]) and each tar member come through here, which is how
+//! archives nest to any depth with one rule — and why the depth limit and the
+//! "what went wrong, where" wording live here too.
+
+use std::io::{self, BufReader, Cursor, Read};
+
+use flate2::read::MultiGzDecoder;
+
+use super::budget::{Budget, Metered};
+use super::sniff::{self, Kind};
+use super::{Entry, Item, Limits};
+
+/// Buffer on each gzip layer's output. The tar parser reads 512-byte headers;
+/// without a buffer every one of them would be a separate call into inflate.
+const INFLATED_BUFFER: usize = 256 * 1024;
+
+/// The state of one `read` call, shared by every nesting level.
+pub(super) struct Session<'s> {
+    limits: &'s Limits,
+    budget: &'s Budget,
+    sink: &'s mut dyn FnMut(Item),
+    /// Set once the total byte budget is spent: nothing more is read.
+    stopped: bool,
+}
+
+/// Where a stream sits in the bundle, which decides how it and anything
+/// inside it are named and how deep it is nested.
+#[derive(Clone, Debug)]
+pub(super) struct Origin {
+    /// The stream's own path: names it in messages about the stream (corrupt
+    /// archive, nested too deep) and prefixes its members if it is an archive.
+    pub(super) path: String,
+    /// The entry name if the stream turns out to be plain content: `path`
+    /// minus one `.gz` per gzip layer, so `x.log.gz` yields `x.log`.
+    pub(super) name: String,
+    /// False only for the top-level source: the members of `bundle.tar.gz`
+    /// are `dir/file`, not `bundle.tar.gz/dir/file`.
+    pub(super) prefix_members: bool,
+    /// How many archive layers enclose this stream.
+    pub(super) depth: usize,
+    /// Content size if known in advance (file metadata, tar header).
+    pub(super) size: Option<u64>,
+    /// `size` is what the container promises; fewer bytes means it was cut.
+    pub(super) exact_size: bool,
+}
+
+impl Origin {
+    /// The user's argument (file or stdin) itself.
+    pub(super) fn top(name: &str) -> Origin {
+        Origin {
+            path: name.to_string(),
+            name: name.to_string(),
+            prefix_members: false,
+            depth: 0,
+            size: None,
+            exact_size: false,
+        }
+    }
+
+    /// A regular file of a directory source. Its size can change while we
+    /// read (a live log), so it is only a hint.
+    pub(super) fn dir_file(rel: String, size: u64) -> Origin {
+        Origin {
+            name: rel.clone(),
+            path: rel,
+            prefix_members: true,
+            depth: 0,
+            size: Some(size),
+            exact_size: false,
+        }
+    }
+
+    /// A member of this stream, which is an archive.
+    pub(super) fn member(&self, member: &str, depth: usize, size: u64) -> Origin {
+        let path = self.member_path(member);
+        Origin {
+            name: path.clone(),
+            path,
+            prefix_members: true,
+            depth,
+            size: Some(size),
+            exact_size: true,
+        }
+    }
+
+    pub(super) fn member_path(&self, member: &str) -> String {
+        let member = if member.is_empty() {
+            "(unnamed)"
+        } else {
+            member
+        };
+        if self.prefix_members {
+            format!("{}/{}", self.path, member)
+        } else {
+            member.to_string()
+        }
+    }
+}
+
+/// How the bytes of a stream reach us, which decides whether they still
+/// need counting against the budget and what a read failure means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Layer {
+    /// Straight from disk or stdin, not counted yet.
+    Raw,
+    /// A tar member: a slice of an archive stream that is already counted.
+    Member,
+    /// The output of a gzip layer (counted as it is inflated).
+    Inflated,
+}
+
+impl Layer {
+    /// What a failed read of a stream of this layer means.
+    fn read_failure(self) -> &'static str {
+        match self {
+            Layer::Raw | Layer::Member => "read failed",
+            Layer::Inflated => "truncated or corrupt archive after 0 entries",
+        }
+    }
+}
+
+impl<'s> Session<'s> {
+    pub(super) fn new(
+        limits: &'s Limits,
+        budget: &'s Budget,
+        sink: &'s mut dyn FnMut(Item),
+    ) -> Self {
+        Session {
+            limits,
+            budget,
+            sink,
+            stopped: false,
+        }
+    }
+
+    /// Whether the budget is spent and the caller should stop walking.
+    pub(super) fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    pub(super) fn ignored(&mut self, path: String, reason: impl Into<String>) {
+        (self.sink)(Item::Ignored {
+            path,
+            reason: reason.into(),
+        });
+    }
+
+    pub(super) fn unreadable(&mut self, path: String, reason: impl Into<String>) {
+        (self.sink)(Item::Unreadable {
+            path,
+            reason: reason.into(),
+        });
+    }
+
+    /// Reports that reading `path` failed with `err`. If the failure is the
+    /// budget running out, that is reported instead, once, and the session
+    /// stops; otherwise the message is `what: err` and the caller goes on.
+    pub(super) fn failed(&mut self, path: &str, what: &str, err: &io::Error) {
+        if !self.budget.exceeded() {
+            self.unreadable(path.to_string(), format!("{what}: {err}"));
+        } else if !self.stopped {
+            self.stopped = true;
+            let limit = self.budget.limit();
+            self.unreadable(
+                path.to_string(),
+                format!(
+                    "not read: the bundle holds more than the total limit of {limit} bytes \
+                     (after decompression); this entry and the rest of the bundle were skipped"
+                ),
+            );
+        }
+    }
+
+    /// Sniffs `reader` and hands it to the gzip layer, the tar reader or the
+    /// entry loader. Every problem becomes an item; nothing is returned.
+    pub(super) fn read_stream(&mut self, origin: &Origin, reader: &mut dyn Read, layer: Layer) {
+        if self.stopped {
+            return;
+        }
+        let head = match sniff::peek(reader) {
+            Ok(head) => head,
+            Err(e) => return self.failed(&origin.path, layer.read_failure(), &e),
+        };
+        let kind = sniff::kind(&head);
+        // Put the sniffed bytes back in front of the rest of the stream.
+        let mut whole = Cursor::new(head).chain(reader);
+        if kind == Kind::Gzip {
+            // Compressed bytes are not counted; what they inflate to is.
+            return self.open_gzip(origin, &mut whole);
+        }
+        let budget = self.budget;
+        let mut metered;
+        let reader: &mut dyn Read = if layer == Layer::Raw {
+            metered = Metered::new(whole, budget);
+            &mut metered
+        } else {
+            &mut whole
+        };
+        if kind == Kind::Plain {
+            return self.load(origin, reader, layer);
+        }
+        // A tar straight inside a gzip is one archive (`.tar.gz`): it rides on
+        // the level the gzip layer already took.
+        let depth = if layer == Layer::Inflated {
+            origin.depth
+        } else if self.too_deep(origin) {
+            return;
+        } else {
+            origin.depth + 1
+        };
+        self.read_tar(origin, depth, reader);
+    }
+
+    /// Emits "nested too deep" and returns true if `origin` may not be opened
+    /// as an archive. Each archive layer counts, so `.gz.gz.gz…` and an
+    /// archive that contains itself (gzip quines exist) both end here.
+    fn too_deep(&mut self, origin: &Origin) -> bool {
+        let max = self.limits.max_depth;
+        if origin.depth <= max {
+            return false;
+        }
+        self.unreadable(
+            origin.path.clone(),
+            format!("nested too deep: archives may nest at most {max} levels deep"),
+        );
+        true
+    }
+
+    fn open_gzip(&mut self, origin: &Origin, compressed: &mut dyn Read) {
+        if self.too_deep(origin) {
+            return;
+        }
+        let inner = Origin {
+            name: strip_gz(&origin.name),
+            depth: origin.depth + 1,
+            size: None,
+            exact_size: false,
+            ..origin.clone()
+        };
+        // MultiGzDecoder, not GzDecoder: `cat a.gz b.gz` is a valid gzip file
+        // and some log rotators write exactly that.
+        let decoder = MultiGzDecoder::new(compressed);
+        let mut inflated =
+            BufReader::with_capacity(INFLATED_BUFFER, Metered::new(decoder, self.budget));
+        self.read_stream(&inner, &mut inflated, Layer::Inflated);
+    }
+
+    /// Reads plain content into one entry, within the per-entry cap.
+    fn load(&mut self, origin: &Origin, reader: &mut dyn Read, layer: Layer) {
+        let cap = self.limits.max_entry_bytes;
+        if let Some(size) = origin.size.filter(|&size| size > cap) {
+            // Not read at all; a tar parser skips the bytes for us.
+            return self.unreadable(
+                origin.name.clone(),
+                format!("{size} bytes exceeds the per-entry limit of {cap} bytes"),
+            );
+        }
+        // A tar header's size is only a claim, so don't trust it for more
+        // than a modest up-front allocation.
+        let hint = origin.size.unwrap_or(0).min(8 << 20);
+        let mut data = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        // One byte past the cap tells "exactly at the cap" from "over it"
+        // for streams of unknown size (gzip, stdin, a growing file).
+        if let Err(e) = reader.take(cap.saturating_add(1)).read_to_end(&mut data) {
+            let path = if layer == Layer::Inflated {
+                &origin.path
+            } else {
+                &origin.name
+            };
+            return self.failed(path, layer.read_failure(), &e);
+        }
+        let len = data.len() as u64;
+        if len > cap {
+            return self.unreadable(
+                origin.name.clone(),
+                format!("more than {cap} bytes: exceeds the per-entry limit of {cap} bytes"),
+            );
+        }
+        if let Some(size) = origin.size.filter(|&size| origin.exact_size && len < size) {
+            return self.unreadable(
+                origin.name.clone(),
+                format!("cut short: the archive holds only {len} of its {size} bytes"),
+            );
+        }
+        (self.sink)(Item::Entry(Entry {
+            path: origin.name.clone(),
+            data,
+        }));
+    }
+}
+
+/// `x.log.gz` → `x.log`. Only the literal suffix goes; a name without it (a
+/// gzip called `events.json`, or stdin's `-`) stays as it is.
+fn strip_gz(name: &str) -> String {
+    let cut = name.len().saturating_sub(3);
+    match (name.get(..cut), name.get(cut..)) {
+        (Some(stem), Some(ext))
+            if ext.eq_ignore_ascii_case(".gz") && !stem.is_empty() && !stem.ends_with('/') =>
+        {
+            stem.to_string()
+        }
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_gz_only_strips_the_suffix() {
+        assert_eq!(strip_gz("rotated/x.log.gz"), "rotated/x.log");
+        assert_eq!(strip_gz("X.LOG.GZ"), "X.LOG");
+        assert_eq!(strip_gz("events.json"), "events.json");
+        assert_eq!(strip_gz("-"), "-");
+        assert_eq!(strip_gz(".gz"), ".gz");
+        assert_eq!(strip_gz("dir/.gz"), "dir/.gz");
+        assert_eq!(strip_gz("é.gz"), "é");
+    }
+
+    #[test]
+    fn member_paths() {
+        let top = Origin::top("bundle.tgz");
+        assert_eq!(top.member_path("a/b.json"), "a/b.json");
+        let nested = top.member("case/mg.tar.gz", 1, 10);
+        assert_eq!(nested.member_path("x.yaml"), "case/mg.tar.gz/x.yaml");
+        assert_eq!(nested.member_path(""), "case/mg.tar.gz/(unnamed)");
+    }
+}
