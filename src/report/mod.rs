@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::model::OwnerRef;
 
 mod json;
+mod table;
 
 /// Version of the JSON document; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -154,11 +155,9 @@ pub fn render(
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     match format {
+        Format::Table => table::render(report, style, out),
         Format::Json => json::render(report, out),
-        Format::Table | Format::Markdown => {
-            let _ = style;
-            unimplemented!("table and Markdown renderers are being written")
-        }
+        Format::Markdown => unimplemented!("the Markdown renderer is being written"),
     }
 }
 
