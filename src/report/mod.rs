@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::model::OwnerRef;
 
 mod json;
+mod markdown;
 mod table;
 
 /// Version of the JSON document; bump on any incompatible change.
@@ -157,7 +158,7 @@ pub fn render(
     match format {
         Format::Table => table::render(report, style, out),
         Format::Json => json::render(report, out),
-        Format::Markdown => unimplemented!("the Markdown renderer is being written"),
+        Format::Markdown => markdown::render(report, out),
     }
 }
 
