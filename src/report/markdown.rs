@@ -104,11 +104,14 @@ fn overview(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### {} ({})", inline(&f.title), code(&f.id))?;
     writeln!(out)?;
-    let mut facts = vec![
-        format!("**Severity:** {}", f.severity),
-        format!("**Pods:** {}", f.pod_count()),
-        format!("**Events:** {}", f.events),
-    ];
+    let mut facts = vec![format!("**Severity:** {}", f.severity)];
+    if !f.pods.is_empty() || f.objects.is_empty() {
+        facts.push(format!("**Pods:** {}", f.pod_count()));
+    }
+    if !f.objects.is_empty() {
+        facts.push(format!("**Other objects:** {}", f.objects.len()));
+    }
+    facts.push(format!("**Events:** {}", f.events));
     if let Some(range) = f.time_range() {
         facts.push(format!("**Seen:** {}", inline(&range)));
     }
@@ -391,6 +394,10 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("**Other objects:** `Node//node-b`"), "{out}");
+        assert!(
+            out.contains("**Severity:** medium · **Other objects:** 1 · **Events:** 3 ·"),
+            "{out}"
+        );
         assert!(out.contains("### Unclassified warnings"), "{out}");
         assert!(
             out.contains(

@@ -184,7 +184,12 @@ impl Printer<'_> {
                     .node
                     .split_once('.')
                     .map_or(len(&p.node), |(host, _)| len(host) + 1);
-                let cells = [2 + len(&p.name), len(&p.container), len(&p.image), host];
+                let cells = [
+                    2 + len(&p.name),
+                    len(&p.container),
+                    image_leaf_len(&p.image),
+                    host,
+                ];
                 for (n, c) in compact.iter_mut().zip(cells) {
                     *n = (*n).max(c);
                 }
@@ -538,10 +543,11 @@ fn plural(n: u64, noun: &str) -> String {
 }
 
 /// Splits a table's width among its columns. `natural` is each column's
-/// widest content; if that fits, it is the answer. Otherwise columns whose
-/// `compact` demand is below their weighted share get it, and the others
-/// share what is left in proportion to their weights. The borders of a
-/// full table take `3n + 1`.
+/// widest content; if that fits, it is the answer. Otherwise every column
+/// first gets its `compact` demand (what it can make do with) as far as
+/// its weighted share allows, and what is left goes, by weight again, to
+/// columns still short of their natural width. The borders of a full
+/// table take `3n + 1`.
 fn fit_columns(
     natural: &[usize],
     compact: &[usize],
@@ -549,25 +555,43 @@ fn fit_columns(
     width: usize,
 ) -> Vec<usize> {
     const MIN_COLUMN: usize = 4;
-    let n = natural.len();
-    let mut left = width.saturating_sub(3 * n + 1);
-    if natural.iter().sum::<usize>() <= left {
+    let budget = width.saturating_sub(3 * natural.len() + 1);
+    if natural.iter().sum::<usize>() <= budget {
         return natural.to_vec();
     }
-    let natural = compact;
-    let mut weight_left: usize = weights.iter().sum();
-    let mut order: Vec<usize> = (0..n).collect();
-    // Least demanding first, relative to its weight.
-    order.sort_by(|&a, &b| (natural[a] * weights[b]).cmp(&(natural[b] * weights[a])));
-    let mut widths = vec![0; n];
-    for &i in &order {
-        let share = left * weights[i] / weight_left.max(1);
-        let w = natural[i].min(share).max(MIN_COLUMN);
-        widths[i] = w;
-        left = left.saturating_sub(w);
-        weight_left -= weights[i];
+    let mut widths = share(compact, weights, budget);
+    for w in &mut widths {
+        *w = (*w).max(MIN_COLUMN);
+    }
+    let left = budget.saturating_sub(widths.iter().sum());
+    let wanting: Vec<usize> = natural
+        .iter()
+        .zip(&widths)
+        .map(|(n, w)| n.saturating_sub(*w))
+        .collect();
+    for (w, extra) in widths.iter_mut().zip(share(&wanting, weights, left)) {
+        *w += extra;
     }
     widths
+}
+
+/// Water-filling: `budget` shared in proportion to `weights`, no column
+/// getting more than its `demand`; what a modest column leaves over goes to
+/// the others.
+fn share(demand: &[usize], weights: &[usize], budget: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..demand.len()).collect();
+    // Least demanding first, relative to its weight.
+    order.sort_by(|&a, &b| (demand[a] * weights[b]).cmp(&(demand[b] * weights[a])));
+    let mut left = budget;
+    let mut weight_left: usize = weights.iter().sum();
+    let mut out = vec![0; demand.len()];
+    for &i in &order {
+        let w = demand[i].min(left * weights[i] / weight_left.max(1));
+        out[i] = w;
+        left -= w;
+        weight_left -= weights[i];
+    }
+    out
 }
 
 /// A workload label in the pod column: one line if it fits, else the kind
@@ -614,6 +638,26 @@ fn ellipsize(text: &str, width: usize, tail: usize) -> String {
     out.push('…');
     out.extend(text.chars().skip(n - tail));
     out
+}
+
+/// How narrow [`shorten_image`] can go and still show the image's name
+/// and tag whole (`…/nginx:1.25`).
+fn image_leaf_len(image: &str) -> usize {
+    let name = match image.split_once('@') {
+        Some((name, _))
+            if name
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains(':')) =>
+        {
+            name
+        }
+        _ => image,
+    };
+    match name.rsplit_once('/') {
+        Some((_, leaf)) => len(leaf) + 2,
+        None => len(name),
+    }
 }
 
 /// An image reference cut to `width`: what tells images apart is the last
@@ -801,8 +845,10 @@ mod tests {
         assert!(!out.contains("## Fix"), "{out}");
         assert!(!out.contains("never reaches"), "{out}");
         // Long images keep the start of their name and the end of their tag.
-        assert!(out.contains("docker.io/libr…/nginx:1.25.1"), "{out}");
-        assert!(out.contains("postgresql-ha-…-debian-11-r7"), "{out}");
+        assert!(out.contains("┆ docker.io/lib"), "{out}");
+        assert!(out.contains("…/nginx:1.25.1 ┆"), "{out}");
+        assert!(out.contains("┆ postgresql-ha"), "{out}");
+        assert!(out.contains("…-debian-11-r7 ┆"), "{out}");
         // A finding about nodes, not pods.
         assert!(out.contains("objects:  Node//node-b"), "{out}");
         assert!(
@@ -960,6 +1006,16 @@ mod tests {
             fit_columns(&[5, 20, 100], &[5, 10, 100], &[1, 1, 1], 80),
             [5, 10, 55]
         );
+        // Compact demands met, the rest goes to who still wants it.
+        assert_eq!(
+            fit_columns(&[10, 40, 40], &[10, 10, 10], &[1, 1, 1], 60),
+            [10, 20, 20]
+        );
+        assert_eq!(
+            image_leaf_len("r.io/a/nginx:1.25@sha256:00"),
+            len("…/nginx:1.25")
+        );
+        assert_eq!(image_leaf_len("nginx"), 5);
     }
 
     fn strip_ansi(text: &str) -> String {
