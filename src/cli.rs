@@ -91,13 +91,8 @@ fn parse_size(text: &str) -> Result<u64, String> {
         Some((i, 't' | 'T')) => (&text[..i], 40),
         _ => (text, 0),
     };
-    let value: u64 = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size like 512M or 2G"))?;
-    value
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{text}` is too large"))
+    let value: u64 = digits.trim().parse().map_err(|_| format!("`{text}` is not a size like 512M or 2G"))?;
+    value.checked_mul(1 << shift).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 impl Args {
@@ -112,11 +107,8 @@ impl Args {
                 ColorArg::Never => false,
                 ColorArg::Auto => tty,
             };
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse::<u16>().ok())
-            .unwrap_or(80)
-            .clamp(60, 250);
+        let width =
+            std::env::var("COLUMNS").ok().and_then(|c| c.parse::<u16>().ok()).unwrap_or(80).clamp(60, 250);
         Config {
             source: self.input.as_deref().map(Source::from_arg),
             format: match self.format {
@@ -161,9 +153,7 @@ mod tests {
     fn input_required_unless_listing() {
         assert!(Args::try_parse_from(["bundle-scan"]).is_err());
         assert!(Args::try_parse_from(["bundle-scan", "--list-runbooks"]).is_ok());
-        let args =
-            Args::try_parse_from(["bundle-scan", "-f", "json", "--fail-on", "high", "b.tgz"])
-                .unwrap();
+        let args = Args::try_parse_from(["bundle-scan", "-f", "json", "--fail-on", "high", "b.tgz"]).unwrap();
         let config = args.into_config();
         assert_eq!(config.format, Format::Json);
         assert_eq!(config.fail_on, Some(Severity::High));

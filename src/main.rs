@@ -10,8 +10,7 @@ fn main() -> ExitCode {
     let config = bundle_scan::cli::Args::parse().into_config();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = bundle_scan::run(&config, &mut out)
-        .and_then(|outcome| Ok(out.flush().map(|()| outcome)?));
+    let result = bundle_scan::run(&config, &mut out).and_then(|outcome| Ok(out.flush().map(|()| outcome)?));
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         // `bundle-scan … | head` closing the pipe early is not an error.
@@ -28,8 +27,6 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

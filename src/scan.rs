@@ -51,27 +51,17 @@ const QUEUE_DEPTH: usize = 16;
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let mut corpus = Corpus::builtin().context("the built-in runbook corpus is invalid")?;
     for dir in &config.runbook_dirs {
-        corpus = corpus
-            .extend_from_dir(dir)
-            .context("cannot load runbooks")?;
+        corpus = corpus.extend_from_dir(dir).context("cannot load runbooks")?;
     }
     if config.list_runbooks {
         report::render_runbooks(&corpus, config.format, out)?;
         return Ok(Outcome::Scanned);
     }
-    let Some(source) = &config.source else {
-        bail!("no input given")
-    };
+    let Some(source) = &config.source else { bail!("no input given") };
     let report = analyze(source, &corpus, &config.limits, config.threads)?;
     report::render(&report, config.format, config.style, out)?;
-    let failing = config
-        .fail_on
-        .is_some_and(|level| report.findings.iter().any(|f| f.severity >= level));
-    Ok(if failing {
-        Outcome::FailOn
-    } else {
-        Outcome::Scanned
-    })
+    let failing = config.fail_on.is_some_and(|level| report.findings.iter().any(|f| f.severity >= level));
+    Ok(if failing { Outcome::FailOn } else { Outcome::Scanned })
 }
 
 /// What became of one input item.
@@ -100,34 +90,18 @@ fn process(item: Item) -> EntryResult {
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
-                EntryOutcome::Skipped {
-                    recognised: decoded.recognised,
-                }
+                EntryOutcome::Skipped { recognised: decoded.recognised }
             };
-            EntryResult {
-                path: entry.path,
-                outcome,
-            }
+            EntryResult { path: entry.path, outcome }
         }
-        Item::Unreadable { path, reason } => EntryResult {
-            path,
-            outcome: EntryOutcome::Unreadable(reason),
-        },
-        Item::Ignored { path, .. } => EntryResult {
-            path,
-            outcome: EntryOutcome::Ignored,
-        },
+        Item::Unreadable { path, reason } => EntryResult { path, outcome: EntryOutcome::Unreadable(reason) },
+        Item::Ignored { path, .. } => EntryResult { path, outcome: EntryOutcome::Ignored },
     }
 }
 
 /// Reads, decodes, classifies and groups a bundle. `threads` 0 means one per
 /// core; 1 runs everything on the calling thread.
-pub fn analyze(
-    source: &Source,
-    corpus: &Corpus,
-    limits: &Limits,
-    threads: usize,
-) -> anyhow::Result<Report> {
+pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = Matcher::new(corpus);
     let mut results = Vec::new();
     if threads == 1 {
@@ -182,31 +156,15 @@ fn classify_pod(matcher: &Matcher, pod: &crate::model::Pod) -> Vec<Option<Verdic
 
 fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
-        objects
-            .events
-            .iter()
-            .map(|e| classify_event(matcher, e))
-            .collect(),
-        objects
-            .pods
-            .iter()
-            .map(|p| classify_pod(matcher, p))
-            .collect(),
+        objects.events.iter().map(|e| classify_event(matcher, e)).collect(),
+        objects.pods.iter().map(|p| classify_pod(matcher, p)).collect(),
     )
 }
 
 fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
-        objects
-            .events
-            .par_iter()
-            .map(|e| classify_event(matcher, e))
-            .collect(),
-        objects
-            .pods
-            .par_iter()
-            .map(|p| classify_pod(matcher, p))
-            .collect(),
+        objects.events.par_iter().map(|e| classify_event(matcher, e)).collect(),
+        objects.pods.par_iter().map(|p| classify_pod(matcher, p)).collect(),
     )
 }
 
@@ -222,27 +180,17 @@ fn merge(results: &mut [EntryResult]) -> Objects {
         }
     }
     let mut seen = HashSet::new();
-    merged
-        .events
-        .retain(|e| e.key.is_empty() || seen.insert(e.key.clone()));
+    merged.events.retain(|e| e.key.is_empty() || seen.insert(e.key.clone()));
     let mut seen = HashSet::new();
-    merged
-        .pods
-        .retain(|p| seen.insert((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    merged.pods.retain(|p| seen.insert((p.namespace.clone(), p.name.clone(), p.uid.clone())));
     let mut seen = HashSet::new();
     merged.nodes.retain(|n| seen.insert(n.name.clone()));
     let mut seen = HashSet::new();
-    merged
-        .workloads
-        .retain(|w| seen.insert((w.namespace.clone(), w.kind.clone(), w.name.clone())));
+    merged.workloads.retain(|w| seen.insert((w.namespace.clone(), w.kind.clone(), w.name.clone())));
     let mut seen = HashSet::new();
-    merged
-        .service_accounts
-        .retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
+    merged.service_accounts.retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
     let mut seen = HashSet::new();
-    merged
-        .secrets
-        .retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
+    merged.secrets.retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
     merged
 }
 
@@ -254,10 +202,7 @@ fn finish(
     events: &[Option<Verdict>],
     statuses: &[Vec<Option<Verdict>>],
 ) -> anyhow::Result<Report> {
-    let mut summary = Summary {
-        input: crate::text::clean(&source.display_name()),
-        ..Summary::default()
-    };
+    let mut summary = Summary { input: crate::text::clean(&source.display_name()), ..Summary::default() };
     let mut warnings = Vec::new();
     let mut recognised = 0u64;
     for result in &results {
@@ -276,9 +221,7 @@ fn finish(
                     warn(format!("partly read: {error}"));
                 }
             }
-            EntryOutcome::Skipped {
-                recognised: structured,
-            } => {
+            EntryOutcome::Skipped { recognised: structured } => {
                 summary.entries += 1;
                 summary.entries_skipped += 1;
                 recognised += u64::from(*structured);
@@ -300,29 +243,16 @@ fn finish(
     if recognised == 0 {
         let detail = match warnings.first() {
             Some(w) => format!(": {}: {}", w.entry, w.message),
-            None => format!(
-                " ({} entries read, none of them JSON or YAML)",
-                summary.entries
-            ),
+            None => format!(" ({} entries read, none of them JSON or YAML)", summary.entries),
         };
-        bail!(
-            "no Kubernetes data found in {}{detail}",
-            source.display_name()
-        );
+        bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
     summary.events = objects.events.len() as u64;
     summary.warning_events = objects.events.iter().filter(|e| e.is_warning()).count() as u64;
     summary.pods = objects.pods.len() as u64;
     summary.nodes = objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
-    let grouped = group(
-        corpus,
-        &Classified {
-            objects: &objects,
-            events,
-            statuses,
-        },
-    );
+    let grouped = group(corpus, &Classified { objects: &objects, events, statuses });
     summary.pods_affected = grouped.pods_affected;
     warnings.sort();
     Ok(Report {

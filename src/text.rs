@@ -15,29 +15,14 @@ use regex::Regex;
 static CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         // https://user:password@registry/...
-        (
-            r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@",
-            "${1}<redacted>@",
-        ),
+        (r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", "${1}<redacted>@"),
         // Authorization: Bearer xxx / Basic xxx
-        (
-            r"(?i)\b(authorization:?\s*(?:bearer|basic)?\s+)[A-Za-z0-9._~+/=-]{6,}",
-            "${1}<redacted>",
-        ),
-        (
-            r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{12,}",
-            "${1}<redacted>",
-        ),
+        (r"(?i)\b(authorization:?\s*(?:bearer|basic)?\s+)[A-Za-z0-9._~+/=-]{6,}", "${1}<redacted>"),
+        (r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{12,}", "${1}<redacted>"),
         // docker config JSON: "auth": "base64", "password": "..."
-        (
-            r#"(?i)("(?:auth|password|identitytoken|registrytoken)"\s*:\s*")[^"]*(")"#,
-            "${1}<redacted>${2}",
-        ),
+        (r#"(?i)("(?:auth|password|identitytoken|registrytoken)"\s*:\s*")[^"]*(")"#, "${1}<redacted>${2}"),
         // password=..., token=... in query strings or env-like text
-        (
-            r"(?i)\b((?:password|passwd|token|secret)=)[^&\s]+",
-            "${1}<redacted>",
-        ),
+        (r"(?i)\b((?:password|passwd|token|secret)=)[^&\s]+", "${1}<redacted>"),
     ]
     .into_iter()
     .map(|(re, with)| (Regex::new(re).expect("credential pattern compiles"), with))
@@ -88,10 +73,7 @@ mod tests {
         let out = redact(msg);
         assert!(!out.contains("s3cret"), "{out}");
         assert!(!out.contains("bob"), "{out}");
-        assert!(
-            out.contains("https://<redacted>@reg.example.com/v2/"),
-            "{out}"
-        );
+        assert!(out.contains("https://<redacted>@reg.example.com/v2/"), "{out}");
     }
 
     #[test]

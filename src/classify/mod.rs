@@ -86,14 +86,8 @@ impl Matcher {
             let id = *index.entry(key.clone()).or_insert_with(|| {
                 texts.push(key.clone());
                 patterns.push(Pattern {
-                    bounded_start: key
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_alphanumeric()),
-                    bounded_end: key
-                        .chars()
-                        .last()
-                        .is_some_and(|c| c.is_ascii_alphanumeric()),
+                    bounded_start: key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                    bounded_end: key.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
                     len: key.len(),
                     uses: Vec::new(),
                 });
@@ -121,11 +115,7 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .build(&texts)
             .expect("runbook keywords are plain literals and always compile");
-        Matcher {
-            automaton,
-            patterns,
-            rules,
-        }
+        Matcher { automaton, patterns, rules }
     }
 
     /// Classifies one record made of several text parts (e.g. reason and
@@ -137,16 +127,10 @@ impl Matcher {
             let bytes = part.as_bytes();
             for m in self.automaton.find_overlapping_iter(part) {
                 let pattern = &self.patterns[m.pattern().as_usize()];
-                if pattern.bounded_start
-                    && m.start() > 0
-                    && bytes[m.start() - 1].is_ascii_alphanumeric()
-                {
+                if pattern.bounded_start && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
                     continue;
                 }
-                if pattern.bounded_end
-                    && m.end() < bytes.len()
-                    && bytes[m.end()].is_ascii_alphanumeric()
-                {
+                if pattern.bounded_end && m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric() {
                     continue;
                 }
                 for usage in &pattern.uses {
@@ -174,13 +158,7 @@ impl Matcher {
             // Runbooks are sorted by id, so among equals the lower index wins.
             .max_by_key(|(i, t)| {
                 let rule = &self.rules[*i];
-                (
-                    !rule.symptom,
-                    rule.priority,
-                    t.distinct,
-                    t.longest,
-                    std::cmp::Reverse(*i),
-                )
+                (!rule.symptom, rule.priority, t.distinct, t.longest, std::cmp::Reverse(*i))
             })?;
         let (runbook, tally) = best;
         let rule = &self.rules[runbook];
@@ -207,12 +185,7 @@ mod tests {
     fn matcher() -> (Corpus, Matcher) {
         let ctx = "requires_any: [\"pull image\", \"ErrImagePull\"]\n";
         let corpus = Corpus::new(vec![
-            runbook(
-                "backoff",
-                0,
-                &["Back-off pulling image", "ErrImagePull"],
-                "symptom: true\n",
-            ),
+            runbook("backoff", 0, &["Back-off pulling image", "ErrImagePull"], "symptom: true\n"),
             runbook("not-found", 55, &["not found", "name unknown"], ctx),
             runbook("dns", 75, &["no such host"], ctx),
             runbook("auth", 60, &["401 Unauthorized", "unauthorized"], ctx),
@@ -220,13 +193,7 @@ mod tests {
             runbook(
                 "broad",
                 0,
-                &[
-                    "ImagePullBackOff",
-                    "manifest unknown",
-                    "401 Unauthorized",
-                    "DNS",
-                    "timeout",
-                ],
+                &["ImagePullBackOff", "manifest unknown", "401 Unauthorized", "DNS", "timeout"],
                 "",
             ),
             runbook("manifest", 65, &["manifest unknown"], ctx),
@@ -238,29 +205,19 @@ mod tests {
 
     fn id(text: &str) -> Option<String> {
         let (corpus, m) = matcher();
-        m.classify(&["Failed", text])
-            .map(|v| corpus.get(v.runbook).id.clone())
+        m.classify(&["Failed", text]).map(|v| corpus.get(v.runbook).id.clone())
     }
 
     #[test]
     fn table() {
         let cases: &[(&str, Option<&str>)] = &[
-            (
-                r#"Failed to pull image "x": rpc error: manifest unknown"#,
-                Some("manifest"),
-            ),
-            (
-                r#"Failed to pull image "x": dial tcp: lookup reg.io: no such host"#,
-                Some("dns"),
-            ),
+            (r#"Failed to pull image "x": rpc error: manifest unknown"#, Some("manifest")),
+            (r#"Failed to pull image "x": dial tcp: lookup reg.io: no such host"#, Some("dns")),
             (
                 r#"Failed to pull image "x": no matching manifest for linux/arm64: not found"#,
                 Some("platform"),
             ),
-            (
-                r#"Failed to pull image "x": 401 Unauthorized"#,
-                Some("auth"),
-            ),
+            (r#"Failed to pull image "x": 401 Unauthorized"#, Some("auth")),
             (r#"Back-off pulling image "x""#, Some("backoff")),
             // "not found" without any image-pull context is not an image problem.
             (r#"Error: secret "pgpassword" not found"#, None),
@@ -279,17 +236,13 @@ mod tests {
         // The broad runbook (priority 0) hits "manifest unknown" and
         // "ImagePullBackOff" too, but the specific one wins.
         assert_eq!(
-            id("ImagePullBackOff: Back-off pulling image \"x\": ErrImagePull: manifest unknown")
-                .as_deref(),
+            id("ImagePullBackOff: Back-off pulling image \"x\": ErrImagePull: manifest unknown").as_deref(),
             Some("manifest")
         );
     }
 
     #[test]
     fn case_insensitive() {
-        assert_eq!(
-            id("failed to PULL IMAGE x: NO SUCH HOST").as_deref(),
-            Some("dns")
-        );
+        assert_eq!(id("failed to PULL IMAGE x: NO SUCH HOST").as_deref(), Some("dns"));
     }
 }

@@ -14,22 +14,17 @@ fn lookup<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     if let Some(v) = map.get(key) {
         return Some(v);
     }
-    map.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
+    map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
 }
 
 /// The first of `keys` that is present and not null.
 pub fn any<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter()
-        .filter_map(|k| get(value, k))
-        .find(|v| !v.is_null())
+    keys.iter().filter_map(|k| get(value, k)).find(|v| !v.is_null())
 }
 
 /// Follows a path of keys, each looked up leniently.
 pub fn path<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter()
-        .try_fold(value, |v, k| get(v, k).filter(|v| !v.is_null()))
+    keys.iter().try_fold(value, |v, k| get(v, k).filter(|v| !v.is_null()))
 }
 
 /// A string field; numbers and booleans are rendered, everything else is empty.
@@ -50,9 +45,7 @@ pub fn opt_text(value: Option<&Value>) -> Option<String> {
 /// An unsigned number, also accepted as a numeric string.
 pub fn number(value: Option<&Value>) -> Option<u64> {
     match value? {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -68,8 +61,7 @@ pub fn signed(value: Option<&Value>) -> Option<i64> {
 }
 
 pub fn boolean(value: Option<&Value>) -> bool {
-    matches!(value, Some(Value::Bool(true)))
-        || matches!(value, Some(Value::String(s)) if s == "true")
+    matches!(value, Some(Value::Bool(true))) || matches!(value, Some(Value::String(s)) if s == "true")
 }
 
 /// The elements of an array field (empty for null or anything else).
@@ -96,10 +88,7 @@ pub fn namespace_and_name(object: &Value) -> (String, String) {
 /// The controlling owner reference (`controller: true`), else the first.
 pub fn owner(object: &Value) -> Option<crate::model::OwnerRef> {
     let refs = array(meta(object, "ownerReferences"));
-    let chosen = refs
-        .iter()
-        .find(|r| boolean(get(r, "controller")))
-        .or_else(|| refs.first())?;
+    let chosen = refs.iter().find(|r| boolean(get(r, "controller"))).or_else(|| refs.first())?;
     let kind = text(get(chosen, "kind"));
     let name = text(get(chosen, "name"));
     (!kind.is_empty() && !name.is_empty()).then_some(crate::model::OwnerRef { kind, name })
@@ -107,19 +96,13 @@ pub fn owner(object: &Value) -> Option<crate::model::OwnerRef> {
 
 /// Names from a `[{name: …}]` list such as `imagePullSecrets`.
 pub fn names(value: Option<&Value>) -> Vec<String> {
-    array(value)
-        .iter()
-        .filter_map(|v| opt_text(get(v, "name")))
-        .collect()
+    array(value).iter().filter_map(|v| opt_text(get(v, "name"))).collect()
 }
 
 /// `metadata.labels` as pairs.
 pub fn labels(object: &Value) -> Vec<(String, String)> {
     match meta(object, "labels") {
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| (k.clone(), text(Some(v))))
-            .collect(),
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), text(Some(v)))).collect(),
         _ => Vec::new(),
     }
 }

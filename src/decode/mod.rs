@@ -94,10 +94,7 @@ fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
 }
 
 fn trimmed_start(data: &[u8]) -> &[u8] {
-    let start = data
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(data.len());
+    let start = data.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(data.len());
     &data[start..]
 }
 
@@ -110,15 +107,9 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
         return true;
     }
     let text = String::from_utf8_lossy(head);
-    let first = text
-        .lines()
-        .map(str::trim_end)
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let first = text.lines().map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#'));
     first.is_some_and(|l| {
-        l == "---"
-            || ["apiVersion:", "kind:", "items:", "metadata:"]
-                .iter()
-                .any(|k| l.starts_with(k))
+        l == "---" || ["apiVersion:", "kind:", "items:", "metadata:"].iter().any(|k| l.starts_with(k))
     })
 }
 

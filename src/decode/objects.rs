@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::fields::{
-    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner,
-    path, signed, text,
+    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, path, signed,
+    text,
 };
 use crate::model::{
     Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
@@ -26,9 +26,7 @@ fn visit(value: &Value, hint: Option<&str>, depth: usize, out: &mut Objects) {
         return;
     }
     match value {
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| visit(item, hint, depth + 1, out)),
+        Value::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out)),
         Value::Object(_) => {
             let kind = text(get(value, "kind"));
             let items = get(value, "items");
@@ -93,9 +91,7 @@ fn infer_kind(value: &Value) -> &'static str {
 }
 
 fn event(value: &Value) -> Event {
-    let subject = any(value, &["involvedObject", "regarding"])
-        .map(object_ref)
-        .unwrap_or_default();
+    let subject = any(value, &["involvedObject", "regarding"]).map(object_ref).unwrap_or_default();
     let (own_namespace, name) = namespace_and_name(value);
     let namespace = if own_namespace.is_empty() {
         // The Insights compact format keeps the namespace at top level.
@@ -160,20 +156,13 @@ fn pod(value: &Value) -> Pod {
     let mut containers = Vec::new();
     for (key, init) in [("initContainers", true), ("containers", false)] {
         for c in array(spec_field(key)) {
-            containers.push(ContainerSpec {
-                name: text(get(c, "name")),
-                image: text(get(c, "image")),
-                init,
-            });
+            containers.push(ContainerSpec { name: text(get(c, "name")), image: text(get(c, "image")), init });
         }
     }
     let status = get(value, "status");
     let status_field = |key: &str| status.and_then(|s| get(s, key));
     let mut statuses = Vec::new();
-    for (key, init) in [
-        ("initContainerStatuses", true),
-        ("containerStatuses", false),
-    ] {
+    for (key, init) in [("initContainerStatuses", true), ("containerStatuses", false)] {
         for s in array(status_field(key)) {
             statuses.push(container_status(s, init));
         }
@@ -201,8 +190,7 @@ fn container_status(value: &Value, init: bool) -> ContainerStatus {
     let state = get(value, "state");
     let waiting = state.and_then(|s| get(s, "waiting"));
     let terminated = state.and_then(|s| get(s, "terminated"));
-    let last =
-        any(value, &["lastState", "lastTerminationState"]).and_then(|s| get(s, "terminated"));
+    let last = any(value, &["lastState", "lastTerminationState"]).and_then(|s| get(s, "terminated"));
     ContainerStatus {
         name: text(get(value, "name")),
         image: text(get(value, "image")),
@@ -232,12 +220,7 @@ fn conditions(value: Option<&Value>) -> Vec<Condition> {
 
 fn node(value: &Value) -> Node {
     let info = path(value, &["status", "nodeInfo"]);
-    let label = |key: &str| {
-        labels(value)
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-    };
+    let label = |key: &str| labels(value).into_iter().find(|(k, _)| k == key).map(|(_, v)| v);
     Node {
         name: text(meta(value, "name")),
         architecture: opt_text(info.and_then(|i| get(i, "architecture")))
@@ -252,29 +235,16 @@ fn node(value: &Value) -> Node {
 
 fn workload(value: &Value, kind: &str) -> Workload {
     let (namespace, name) = namespace_and_name(value);
-    Workload {
-        kind: kind.to_string(),
-        namespace,
-        name,
-        owner: owner(value),
-    }
+    Workload { kind: kind.to_string(), namespace, name, owner: owner(value) }
 }
 
 fn service_account(value: &Value) -> ServiceAccount {
     let (namespace, name) = namespace_and_name(value);
-    ServiceAccount {
-        namespace,
-        name,
-        image_pull_secrets: names(get(value, "imagePullSecrets")),
-    }
+    ServiceAccount { namespace, name, image_pull_secrets: names(get(value, "imagePullSecrets")) }
 }
 
 /// Only the name and type: a Secret's data never leaves the decoder.
 fn secret(value: &Value) -> SecretName {
     let (namespace, name) = namespace_and_name(value);
-    SecretName {
-        namespace,
-        name,
-        secret_type: text(get(value, "type")),
-    }
+    SecretName { namespace, name, secret_type: text(get(value, "type")) }
 }

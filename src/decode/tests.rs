@@ -1,10 +1,7 @@
 use super::*;
 
 fn entry(path: &str, text: &str) -> Entry {
-    Entry {
-        path: path.to_string(),
-        data: text.as_bytes().to_vec(),
-    }
+    Entry { path: path.to_string(), data: text.as_bytes().to_vec() }
 }
 
 #[test]
@@ -18,10 +15,7 @@ fn core_v1_event_list_json() {
     ));
     assert!(d.recognised && d.errors.is_empty());
     let e = &d.objects.events[0];
-    assert_eq!(
-        (e.count, e.subject.container(), e.host.as_str()),
-        (7, Some("app"), "node-1")
-    );
+    assert_eq!((e.count, e.subject.container(), e.host.as_str()), (7, Some("app"), "node-1"));
     assert_eq!(e.last_seen.as_deref(), Some("2024-01-01T00:10:00Z"));
     assert_eq!(e.key, "u1");
 }
@@ -34,10 +28,7 @@ fn events_k8s_io_v1_with_series() {
     ));
     assert_eq!(d.objects.events.len(), 2, "{:?}", d.errors);
     let a = &d.objects.events[0];
-    assert_eq!(
-        (a.count, a.message.as_str(), a.subject.name.as_str()),
-        (12, "back-off", "p")
-    );
+    assert_eq!((a.count, a.message.as_str(), a.subject.name.as_str()), (12, "back-off", "p"));
     assert_eq!(a.first_seen.as_deref(), Some("2024-01-01T00:00:00.123456Z"));
     assert_eq!(a.last_seen.as_deref(), Some("2024-01-01T01:00:00Z"));
     assert_eq!(d.objects.events[1].count, 4);
@@ -45,30 +36,13 @@ fn events_k8s_io_v1_with_series() {
 
 #[test]
 fn bare_array_ndjson_and_kindless_list() {
-    let ev = r#"{"involvedObject":{"kind":"Pod","name":"p"},"reason":"Failed","message":"m","type":"Warning"}"#;
-    assert_eq!(
-        decode(&entry("a.json", &format!("[{ev},{ev}]")))
-            .objects
-            .events
-            .len(),
-        2
-    );
-    assert_eq!(
-        decode(&entry("a.json", &format!("{ev}\n{ev}\n{ev}\n")))
-            .objects
-            .events
-            .len(),
-        3
-    );
+    let ev =
+        r#"{"involvedObject":{"kind":"Pod","name":"p"},"reason":"Failed","message":"m","type":"Warning"}"#;
+    assert_eq!(decode(&entry("a.json", &format!("[{ev},{ev}]"))).objects.events.len(), 2);
+    assert_eq!(decode(&entry("a.json", &format!("{ev}\n{ev}\n{ev}\n"))).objects.events.len(), 3);
     let kindless = format!(r#"{{"metadata":{{}},"items":[{ev}]}}"#);
     assert_eq!(decode(&entry("a.json", &kindless)).objects.events.len(), 1);
-    assert_eq!(
-        decode(&entry("a.json", r#"{"kind":"EventList","items":null}"#))
-            .objects
-            .events
-            .len(),
-        0
-    );
+    assert_eq!(decode(&entry("a.json", r#"{"kind":"EventList","items":null}"#)).objects.events.len(), 0);
 }
 
 #[test]
@@ -95,18 +69,11 @@ fn pascal_case_internal_types() {
         "LastTerminationState":{"Terminated":{"Reason":"Error","ExitCode":1}}}]}}]}"#,
     ));
     let p = &d.objects.pods[0];
-    assert_eq!(
-        (p.name.as_str(), p.namespace.as_str(), p.node.as_str()),
-        ("web-1", "default", "minikube")
-    );
+    assert_eq!((p.name.as_str(), p.namespace.as_str(), p.node.as_str()), ("web-1", "default", "minikube"));
     assert_eq!(p.owner.as_ref().map(|o| o.name.as_str()), Some("web-5d4"));
     let s = &p.statuses[0];
     assert_eq!(
-        (
-            s.waiting_reason.as_str(),
-            s.restart_count,
-            s.last_terminated_exit_code
-        ),
+        (s.waiting_reason.as_str(), s.restart_count, s.last_terminated_exit_code),
         ("ErrImagePull", 3, Some(1))
     );
 }
@@ -135,23 +102,14 @@ fn multi_document_yaml_keeps_documents_before_an_error() {
 
 #[test]
 fn logs_and_binaries_are_not_recognised() {
-    assert!(
-        !decode(&entry(
-            "current.log",
-            "2021-09-14T10:00:00Z I0914 started\n"
-        ))
-        .recognised
-    );
+    assert!(!decode(&entry("current.log", "2021-09-14T10:00:00Z I0914 started\n")).recognised);
     assert!(!decode(&entry("x.bin", "\0\x01\x02")).recognised);
     assert!(!decode(&entry("empty.json", "  \n")).recognised);
 }
 
 #[test]
 fn broken_json_is_an_error_not_a_panic() {
-    let d = decode(&entry(
-        "e.json",
-        r#"{"kind":"EventList","items":[{"reason":"#,
-    ));
+    let d = decode(&entry("e.json", r#"{"kind":"EventList","items":[{"reason":"#));
     assert!(d.recognised && d.objects.is_empty());
     assert!(d.errors[0].contains("invalid JSON"), "{:?}", d.errors);
 }
@@ -161,10 +119,7 @@ fn invalid_utf8_inside_a_message_keeps_the_event() {
     let mut data = br#"{"kind":"Event","reason":"Failed","message":"bad "#.to_vec();
     data.extend_from_slice(&[0xff, 0xfe]);
     data.extend_from_slice(br#" byte","type":"Warning"}"#);
-    let d = decode(&Entry {
-        path: "e.json".into(),
-        data,
-    });
+    let d = decode(&Entry { path: "e.json".into(), data });
     assert_eq!(d.objects.events.len(), 1, "{:?}", d.errors);
     assert!(d.objects.events[0].message.contains('\u{fffd}'));
 }

@@ -97,10 +97,7 @@ impl<'a> FindingAcc<'a> {
 
     fn offer_sample(&mut self, e: &Evidence<'a>) {
         let candidate = (!e.verdict.symptom, e.tier, e.count, e.message);
-        if self
-            .sample
-            .is_none_or(|best| (candidate.0, candidate.1, candidate.2) > (best.0, best.1, best.2))
-        {
+        if self.sample.is_none_or(|best| (candidate.0, candidate.1, candidate.2) > (best.0, best.1, best.2)) {
             self.sample = Some(candidate);
         }
     }
@@ -136,11 +133,8 @@ fn image_in_message(message: &str) -> Option<&str> {
 /// Groups the classified records of a bundle into findings.
 pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let objects = classified.objects;
-    let pods: HashMap<(&str, &str), &Pod> = objects
-        .pods
-        .iter()
-        .map(|p| ((p.namespace.as_str(), p.name.as_str()), p))
-        .collect();
+    let pods: HashMap<(&str, &str), &Pod> =
+        objects.pods.iter().map(|p| ((p.namespace.as_str(), p.name.as_str()), p)).collect();
     let workloads = Workloads::new(&objects.workloads);
     let family = |runbook: usize| {
         let rb = corpus.get(runbook);
@@ -160,10 +154,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     for (event, verdict) in objects.events.iter().zip(classified.events) {
         let Some(verdict) = verdict else {
             if event.is_warning() {
-                let subject = format!(
-                    "{}/{}/{}",
-                    event.subject.kind, event.namespace, event.subject.name
-                );
+                let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
                 unclassified.add(&event.reason, &event.message, event.count, subject);
             }
             continue;
@@ -178,26 +169,17 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         };
         if event.subject.kind != "Pod" || event.subject.name.is_empty() {
             let acc = non_pod.entry(verdict.runbook).or_default();
-            acc.objects.insert(describe_object(
-                &event.subject.kind,
-                &event.namespace,
-                &event.subject.name,
-            ));
+            acc.objects.insert(describe_object(&event.subject.kind, &event.namespace, &event.subject.name));
             acc.add_occurrence(&evidence);
             acc.offer_sample(&evidence);
             continue;
         }
-        let namespace = if event.subject.namespace.is_empty() {
-            &event.namespace
-        } else {
-            &event.subject.namespace
-        };
+        let namespace =
+            if event.subject.namespace.is_empty() { &event.namespace } else { &event.subject.namespace };
         let pod = pods
             .get(&(namespace.as_str(), event.subject.name.as_str()))
             // A pod re-created under the same name is another pod.
-            .filter(|p| {
-                event.subject.uid.is_empty() || p.uid.is_empty() || p.uid == event.subject.uid
-            });
+            .filter(|p| event.subject.uid.is_empty() || p.uid.is_empty() || p.uid == event.subject.uid);
         let image = image_in_message(&event.message);
         let container = event
             .subject
@@ -205,21 +187,14 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
             .map(str::to_string)
             .or_else(|| pod.and_then(|p| container_for(p, image)))
             .unwrap_or_default();
-        let target = Target {
-            namespace: namespace.clone(),
-            pod: event.subject.name.clone(),
-            container,
-        };
+        let target = Target { namespace: namespace.clone(), pod: event.subject.name.clone(), container };
         if !event.host.is_empty() {
             hosts.entry(target.clone()).or_insert(&event.host);
         }
         if let Some(image) = image {
             images.entry(target.clone()).or_insert(image);
         }
-        targets
-            .entry((family(verdict.runbook), target))
-            .or_default()
-            .push(evidence);
+        targets.entry((family(verdict.runbook), target)).or_default().push(evidence);
     }
 
     for (pod, verdicts) in objects.pods.iter().zip(classified.statuses) {
@@ -248,19 +223,13 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                     &status.waiting_message
                 },
             };
-            targets
-                .entry((family(verdict.runbook), target))
-                .or_default()
-                .push(evidence);
+            targets.entry((family(verdict.runbook), target)).or_default().push(evidence);
         }
     }
 
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     for ((_, target), evidence) in &targets {
-        let Some(chosen) = evidence
-            .iter()
-            .max_by(|a, b| rank(corpus, a).cmp(&rank(corpus, b)))
-        else {
+        let Some(chosen) = evidence.iter().max_by(|a, b| rank(corpus, a).cmp(&rank(corpus, b))) else {
             continue;
         };
         let acc = accs.entry(chosen.verdict.runbook).or_default();
@@ -268,9 +237,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
             acc.add_occurrence(e);
         }
         acc.offer_sample(chosen);
-        let pod = pods
-            .get(&(target.namespace.as_str(), target.pod.as_str()))
-            .copied();
+        let pod = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
         acc.pods.insert(affected_pod(
             target,
             pod,
@@ -290,14 +257,8 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         }
     }
 
-    let pods_affected: HashSet<(&str, &str)> = accs
-        .values()
-        .flat_map(|a| {
-            a.pods
-                .iter()
-                .map(|p| (p.namespace.as_str(), p.name.as_str()))
-        })
-        .collect();
+    let pods_affected: HashSet<(&str, &str)> =
+        accs.values().flat_map(|a| a.pods.iter().map(|p| (p.namespace.as_str(), p.name.as_str()))).collect();
     let pods_affected = pods_affected.len() as u64;
     let mut findings: Vec<Finding> = accs
         .into_iter()
@@ -320,40 +281,21 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         })
         .collect();
     findings.sort_by(|a, b| {
-        (b.severity, b.pods.len(), b.events, &a.id).cmp(&(
-            a.severity,
-            a.pods.len(),
-            a.events,
-            &b.id,
-        ))
+        (b.severity, b.pods.len(), b.events, &a.id).cmp(&(a.severity, a.pods.len(), a.events, &b.id))
     });
-    Grouped {
-        findings,
-        unclassified: unclassified.finish(),
-        pods_affected,
-    }
+    Grouped { findings, unclassified: unclassified.finish(), pods_affected }
 }
 
 /// Orders the evidence for one container: cause over symptom, event over
 /// container state, specific over generic, recent over old, frequent over rare.
 fn rank<'e>(corpus: &Corpus, e: &'e Evidence<'_>) -> (bool, Tier, i32, Option<&'e str>, u64) {
-    (
-        !e.verdict.symptom,
-        e.tier,
-        corpus.get(e.verdict.runbook).priority,
-        e.last_seen.map(time_key),
-        e.count,
-    )
+    (!e.verdict.symptom, e.tier, corpus.get(e.verdict.runbook).priority, e.last_seen.map(time_key), e.count)
 }
 
 /// The container of `pod` that runs `image`, or its only container.
 fn container_for(pod: &Pod, image: Option<&str>) -> Option<String> {
     if let Some(image) = image {
-        let by_image = pod
-            .containers
-            .iter()
-            .find(|c| c.image == image)
-            .map(|c| c.name.clone());
+        let by_image = pod.containers.iter().find(|c| c.image == image).map(|c| c.name.clone());
         if by_image.is_some() {
             return by_image;
         }
@@ -385,9 +327,8 @@ fn affected_pod(
         .and_then(|p| p.statuses.iter().find(|s| s.name == target.container))
         .map(|s| s.image.as_str())
         .filter(|i| !i.is_empty());
-    let spec_image = pod
-        .and_then(|p| p.containers.iter().find(|c| c.name == target.container))
-        .map(|c| c.image.as_str());
+    let spec_image =
+        pod.and_then(|p| p.containers.iter().find(|c| c.name == target.container)).map(|c| c.image.as_str());
     let owner: Option<OwnerRef> = match pod {
         Some(p) => workloads.top_owner(p),
         // Known only from events: resolve by naming convention.
@@ -399,23 +340,12 @@ fn affected_pod(
     };
     AffectedPod {
         namespace: text::clean(&target.namespace),
-        owner: owner.map(|o| OwnerRef {
-            kind: text::clean(&o.kind),
-            name: text::clean(&o.name),
-        }),
+        owner: owner.map(|o| OwnerRef { kind: text::clean(&o.kind), name: text::clean(&o.name) }),
         name: text::clean(&target.pod),
         container: text::clean(&target.container),
-        image: text::clean(
-            spec_image
-                .or(status_image)
-                .or(event_image)
-                .unwrap_or_default(),
-        ),
+        image: text::clean(spec_image.or(status_image).or(event_image).unwrap_or_default()),
         node: text::clean(
-            pod.map(|p| p.node.as_str())
-                .filter(|n| !n.is_empty())
-                .or(host)
-                .unwrap_or_default(),
+            pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host).unwrap_or_default(),
         ),
     }
 }
@@ -428,11 +358,7 @@ struct Unclassifier {
 
 impl Unclassifier {
     fn add(&mut self, reason: &str, message: &str, count: u64, subject: String) {
-        let line = if message.is_empty() {
-            reason.to_string()
-        } else {
-            message.to_string()
-        };
+        let line = if message.is_empty() { reason.to_string() } else { message.to_string() };
         let key = text::clean(&template(&line));
         let entry = self
             .by_template
@@ -449,21 +375,15 @@ impl Unclassifier {
         let mut out: Vec<Unclassified> = self
             .by_template
             .into_iter()
-            .map(
-                |(template, (count, reasons, objects, example))| Unclassified {
-                    template,
-                    count,
-                    reasons: reasons.into_iter().collect(),
-                    objects: objects.len() as u64,
-                    example,
-                },
-            )
+            .map(|(template, (count, reasons, objects, example))| Unclassified {
+                template,
+                count,
+                reasons: reasons.into_iter().collect(),
+                objects: objects.len() as u64,
+                example,
+            })
             .collect();
-        out.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.template.cmp(&b.template))
-        });
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.template.cmp(&b.template)));
         out
     }
 }

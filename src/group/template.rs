@@ -10,10 +10,7 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r#""[^"]*""#, "\"<*>\""),
         (r"\b[a-z][a-z0-9+.-]*://[^\s\x22']+", "<url>"),
-        (
-            r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
-            "<uid>",
-        ),
+        (r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uid>"),
         (r"(?i)\bsha256:[0-9a-f]{6,}", "<digest>"),
         (r"(?i)\b[0-9a-f]{12,}\b", "<hex>"),
         (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", "<ip>"),
@@ -21,10 +18,7 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?\b", "<time>"),
         (r"\b(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|h|m|s))+\b", "<duration>"),
         // Names with digits and separators: pods, nodes, hashes.
-        (
-            r"\b[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*[-.](?:[A-Za-z0-9]*\d[A-Za-z0-9]*)\b",
-            "<name>",
-        ),
+        (r"\b[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*[-.](?:[A-Za-z0-9]*\d[A-Za-z0-9]*)\b", "<name>"),
         (r"\b\d+\b", "<n>"),
     ]
     .into_iter()

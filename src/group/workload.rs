@@ -23,21 +23,14 @@ pub struct Workloads<'a> {
 
 impl<'a> Workloads<'a> {
     pub fn new(workloads: &'a [Workload]) -> Self {
-        let by_key = workloads
-            .iter()
-            .map(|w| ((w.namespace.as_str(), w.kind.as_str(), w.name.as_str()), w))
-            .collect();
+        let by_key =
+            workloads.iter().map(|w| ((w.namespace.as_str(), w.kind.as_str(), w.name.as_str()), w)).collect();
         Workloads { by_key }
     }
 
     /// The top-level workload of `pod`, or `None` for a bare pod.
     pub fn top_owner(&self, pod: &Pod) -> Option<OwnerRef> {
-        let label = |key: &str| {
-            pod.labels
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
+        let label = |key: &str| pod.labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let direct = match &pod.owner {
             Some(owner) if owner.kind == "Node" => return None, // a static (mirror) pod
             Some(owner) => owner.clone(),
@@ -50,10 +43,7 @@ impl<'a> Workloads<'a> {
     /// to its CronJob), by the bundle's objects or by naming convention.
     fn climb(&self, namespace: &str, mut owner: OwnerRef) -> OwnerRef {
         for _ in 0..4 {
-            if let Some(w) = self
-                .by_key
-                .get(&(namespace, owner.kind.as_str(), owner.name.as_str()))
-            {
+            if let Some(w) = self.by_key.get(&(namespace, owner.kind.as_str(), owner.name.as_str())) {
                 match &w.owner {
                     Some(next) => {
                         owner = next.clone();
@@ -64,10 +54,9 @@ impl<'a> Workloads<'a> {
             }
             return match owner.kind.as_str() {
                 "ReplicaSet" => match owner.name.rsplit_once('-') {
-                    Some((deployment, hash)) if is_generated(hash, 5, 10) => OwnerRef {
-                        kind: "Deployment".into(),
-                        name: deployment.into(),
-                    },
+                    Some((deployment, hash)) if is_generated(hash, 5, 10) => {
+                        OwnerRef { kind: "Deployment".into(), name: deployment.into() }
+                    }
                     _ => owner,
                 },
                 "Job" => match owner.name.rsplit_once('-') {
@@ -75,10 +64,7 @@ impl<'a> Workloads<'a> {
                     Some((cronjob, minute))
                         if minute.len() >= 8 && minute.bytes().all(|b| b.is_ascii_digit()) =>
                     {
-                        OwnerRef {
-                            kind: "CronJob".into(),
-                            name: cronjob.into(),
-                        }
+                        OwnerRef { kind: "CronJob".into(), name: cronjob.into() }
                     }
                     _ => owner,
                 },
@@ -92,19 +78,13 @@ impl<'a> Workloads<'a> {
 /// The direct owner of a pod that has no owner references, from the labels
 /// controllers put on their pods, or from the name alone.
 fn owner_from_labels<'l>(name: &str, label: &impl Fn(&str) -> Option<&'l str>) -> Option<OwnerRef> {
-    let owner = |kind: &str, name: &str| {
-        Some(OwnerRef {
-            kind: kind.into(),
-            name: name.into(),
-        })
-    };
+    let owner = |kind: &str, name: &str| Some(OwnerRef { kind: kind.into(), name: name.into() });
     if let Some(job) = label("job-name").or_else(|| label("batch.kubernetes.io/job-name")) {
         return owner("Job", job);
     }
     if let Some(hash) = label("pod-template-hash") {
-        if let Some(prefix) = name
-            .rsplit_once('-')
-            .and_then(|(rest, _)| rest.strip_suffix(&format!("-{hash}")))
+        if let Some(prefix) =
+            name.rsplit_once('-').and_then(|(rest, _)| rest.strip_suffix(&format!("-{hash}")))
         {
             return owner("ReplicaSet", &format!("{prefix}-{hash}"));
         }
@@ -119,10 +99,8 @@ fn owner_from_labels<'l>(name: &str, label: &impl Fn(&str) -> Option<&'l str>) -
     // Deployment pattern is distinctive enough to trust.
     let (rest, suffix) = name.rsplit_once('-')?;
     let (deployment, hash) = rest.rsplit_once('-')?;
-    (is_generated(suffix, 5, 5) && is_generated(hash, 6, 10)).then(|| OwnerRef {
-        kind: "ReplicaSet".into(),
-        name: format!("{deployment}-{hash}"),
-    })
+    (is_generated(suffix, 5, 5) && is_generated(hash, 6, 10))
+        .then(|| OwnerRef { kind: "ReplicaSet".into(), name: format!("{deployment}-{hash}") })
 }
 
 #[cfg(test)]
@@ -133,22 +111,14 @@ mod tests {
         Pod {
             namespace: "ns".into(),
             name: name.into(),
-            owner: owner.map(|(k, n)| OwnerRef {
-                kind: k.into(),
-                name: n.into(),
-            }),
-            labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            owner: owner.map(|(k, n)| OwnerRef { kind: k.into(), name: n.into() }),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ..Pod::default()
         }
     }
 
     fn top(workloads: &[Workload], pod: &Pod) -> Option<(String, String)> {
-        Workloads::new(workloads)
-            .top_owner(pod)
-            .map(|o| (o.kind, o.name))
+        Workloads::new(workloads).top_owner(pod).map(|o| (o.kind, o.name))
     }
 
     fn pair(kind: &str, name: &str) -> Option<(String, String)> {
@@ -161,51 +131,31 @@ mod tests {
             kind: "ReplicaSet".into(),
             namespace: "ns".into(),
             name: "api-abc".into(),
-            owner: Some(OwnerRef {
-                kind: "Deployment".into(),
-                name: "api".into(),
-            }),
+            owner: Some(OwnerRef { kind: "Deployment".into(), name: "api".into() }),
         };
         assert_eq!(
-            top(
-                &[rs],
-                &pod("api-abc-xyz", Some(("ReplicaSet", "api-abc")), &[])
-            ),
+            top(&[rs], &pod("api-abc-xyz", Some(("ReplicaSet", "api-abc")), &[])),
             pair("Deployment", "api")
         );
     }
 
     #[test]
     fn conventions_without_workload_objects() {
-        let p = pod(
-            "web-5d4b8c9f6-x2jkz",
-            Some(("ReplicaSet", "web-5d4b8c9f6")),
-            &[],
-        );
+        let p = pod("web-5d4b8c9f6-x2jkz", Some(("ReplicaSet", "web-5d4b8c9f6")), &[]);
         assert_eq!(top(&[], &p), pair("Deployment", "web"));
-        let p = pod(
-            "backup-28391040-abcde",
-            Some(("Job", "backup-28391040")),
-            &[],
-        );
+        let p = pod("backup-28391040-abcde", Some(("Job", "backup-28391040")), &[]);
         assert_eq!(top(&[], &p), pair("CronJob", "backup"));
         let p = pod(
             "db-0",
             None,
-            &[
-                ("statefulset.kubernetes.io/pod-name", "db-0"),
-                ("controller-revision-hash", "db-7"),
-            ],
+            &[("statefulset.kubernetes.io/pod-name", "db-0"), ("controller-revision-hash", "db-7")],
         );
         assert_eq!(top(&[], &p), pair("StatefulSet", "db"));
         let p = pod("client-deployment-6c68fd7497-828dw", None, &[]);
         assert_eq!(top(&[], &p), pair("Deployment", "client-deployment"));
         let p = pod("web", None, &[("pod-template-hash", "6c68fd7497")]);
         assert_eq!(top(&[], &p), None);
-        assert_eq!(
-            top(&[], &pod("etcd-master", Some(("Node", "master")), &[])),
-            None
-        );
+        assert_eq!(top(&[], &pod("etcd-master", Some(("Node", "master")), &[])), None);
         assert_eq!(top(&[], &pod("standalone", None, &[])), None);
     }
 }

@@ -84,11 +84,7 @@ impl Session<'_> {
     }
 
     fn corrupt(&mut self, archive: &Origin, read: usize, err: &io::Error) {
-        self.failed(
-            &archive.path,
-            &format!("truncated or corrupt archive after {read} entries"),
-            err,
-        );
+        self.failed(&archive.path, &format!("truncated or corrupt archive after {read} entries"), err);
     }
 }
 
@@ -96,10 +92,7 @@ impl Session<'_> {
 /// or `..` components, no empty components. `./a//b` → `a/b`,
 /// `../../etc/passwd` → `etc/passwd`, `/abs/x` → `abs/x`.
 fn bundle_path(name: &str) -> String {
-    name.split('/')
-        .filter(|c| !matches!(*c, "" | "." | ".."))
-        .collect::<Vec<_>>()
-        .join("/")
+    name.split('/').filter(|c| !matches!(*c, "" | "." | "..")).collect::<Vec<_>>().join("/")
 }
 
 /// Why a member of another type is not read.
@@ -108,10 +101,7 @@ fn describe(kind: EntryType) -> String {
         EntryType::Char => "character device".to_string(),
         EntryType::Block => "block device".to_string(),
         EntryType::Fifo => "named pipe (FIFO)".to_string(),
-        other => format!(
-            "unsupported tar entry type {:?}",
-            char::from(other.as_byte())
-        ),
+        other => format!("unsupported tar entry type {:?}", char::from(other.as_byte())),
     }
 }
 
@@ -132,9 +122,6 @@ mod tests {
     #[test]
     fn descriptions() {
         assert_eq!(describe(EntryType::Fifo), "named pipe (FIFO)");
-        assert_eq!(
-            describe(EntryType::new(b'V')),
-            "unsupported tar entry type 'V'"
-        );
+        assert_eq!(describe(EntryType::new(b'V')), "unsupported tar entry type 'V'");
     }
 }

@@ -26,11 +26,7 @@ pub(super) struct Budget {
 
 impl Budget {
     pub(super) fn new(limit: u64) -> Budget {
-        Budget {
-            limit,
-            used: Cell::new(0),
-            exceeded: Cell::new(false),
-        }
+        Budget { limit, used: Cell::new(0), exceeded: Cell::new(false) }
     }
 
     pub(super) fn limit(&self) -> u64 {
@@ -100,9 +96,7 @@ mod tests {
     fn exactly_the_limit_is_fine() {
         let budget = Budget::new(10);
         let mut out = Vec::new();
-        Metered::new(&[1u8; 10][..], &budget)
-            .read_to_end(&mut out)
-            .unwrap();
+        Metered::new(&[1u8; 10][..], &budget).read_to_end(&mut out).unwrap();
         assert_eq!(out.len(), 10);
         assert!(!budget.exceeded());
     }
@@ -111,9 +105,7 @@ mod tests {
     fn one_byte_over_fails_and_stays_failed() {
         let budget = Budget::new(10);
         let mut out = Vec::new();
-        let err = Metered::new(&[1u8; 11][..], &budget)
-            .read_to_end(&mut out)
-            .unwrap_err();
+        let err = Metered::new(&[1u8; 11][..], &budget).read_to_end(&mut out).unwrap_err();
         assert!(err.to_string().contains("total limit of 10 bytes"));
         assert!(budget.exceeded());
         // Another reader on the same budget refuses straight away.

@@ -49,11 +49,7 @@ pub(super) fn walk(root: &Path, session: &mut Session<'_>) -> io::Result<()> {
         };
         let full = dir.full.join(&name);
         let name = name.to_string_lossy();
-        let rel = if dir.rel.is_empty() {
-            name.into_owned()
-        } else {
-            format!("{}/{}", dir.rel, name)
-        };
+        let rel = if dir.rel.is_empty() { name.into_owned() } else { format!("{}/{}", dir.rel, name) };
         let meta = match fs::symlink_metadata(&full) {
             Ok(meta) => meta,
             Err(e) => {
@@ -66,22 +62,14 @@ pub(super) fn walk(root: &Path, session: &mut Session<'_>) -> io::Result<()> {
             session.ignored(rel, "symbolic link");
         } else if kind.is_dir() {
             match sorted_names(&full) {
-                Ok(names) => stack.push(Pending {
-                    full,
-                    rel,
-                    names: names.into_iter(),
-                }),
+                Ok(names) => stack.push(Pending { full, rel, names: names.into_iter() }),
                 Err(e) => session.unreadable(rel, format!("cannot list directory: {e}")),
             }
         } else if kind.is_file() {
             match File::open(&full) {
                 Ok(file) => {
                     let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
-                    session.read_stream(
-                        &Origin::dir_file(rel, meta.len()),
-                        &mut reader,
-                        Layer::Raw,
-                    );
+                    session.read_stream(&Origin::dir_file(rel, meta.len()), &mut reader, Layer::Raw);
                 }
                 Err(e) => session.unreadable(rel, format!("cannot open: {e}")),
             }
@@ -95,9 +83,8 @@ pub(super) fn walk(root: &Path, session: &mut Session<'_>) -> io::Result<()> {
 /// The names in `dir`, sorted bytewise so the walk order never depends on
 /// the filesystem.
 fn sorted_names(dir: &Path) -> io::Result<Vec<OsString>> {
-    let mut names = fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.file_name()))
-        .collect::<io::Result<Vec<_>>>()?;
+    let mut names =
+        fs::read_dir(dir)?.map(|entry| entry.map(|e| e.file_name())).collect::<io::Result<Vec<_>>>()?;
     names.sort();
     Ok(names)
 }

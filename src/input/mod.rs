@@ -66,11 +66,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_entry_bytes: 1 << 30,
-            max_total_bytes: 64 << 30,
-            max_depth: 4,
-        }
+        Limits { max_entry_bytes: 1 << 30, max_total_bytes: 64 << 30, max_depth: 4 }
     }
 }
 
@@ -117,11 +113,7 @@ pub enum InputError {
 ///
 /// Returns `Err` only when the source itself cannot be opened; problems
 /// with parts of it are reported through the sink as [`Item::Unreadable`].
-pub fn read(
-    source: &Source,
-    limits: &Limits,
-    sink: &mut dyn FnMut(Item),
-) -> Result<(), InputError> {
+pub fn read(source: &Source, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result<(), InputError> {
     match source {
         Source::Stdin => {
             read_reader("-", io::stdin().lock(), limits, sink);
@@ -159,9 +151,7 @@ fn read_path(path: &Path, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result
     // Anything else is opened and streamed, FIFOs included: that is how
     // `bundle-scan <(curl …)` hands us a bundle.
     let file = File::open(path).map_err(|e| open_error(shown(), e))?;
-    let name = path
-        .file_name()
-        .map_or_else(shown, |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(shown, |n| n.to_string_lossy().into_owned());
     read_reader(&name, file, limits, sink);
     Ok(())
 }

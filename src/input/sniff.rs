@@ -85,16 +85,11 @@ fn is_tar_header(head: &[u8]) -> bool {
 fn parse_checksum(field: &[u8]) -> Option<u64> {
     let start = field.iter().position(|&b| b != b' ')?;
     let digits = &field[start..];
-    let end = digits
-        .iter()
-        .position(|b| !(b'0'..=b'7').contains(b))
-        .unwrap_or(digits.len());
+    let end = digits.iter().position(|b| !(b'0'..=b'7').contains(b)).unwrap_or(digits.len());
     if end == 0 || !digits[end..].iter().all(|&b| b == 0 || b == b' ') {
         return None;
     }
-    digits[..end].iter().try_fold(0u64, |acc, &d| {
-        acc.checked_mul(8)?.checked_add(u64::from(d - b'0'))
-    })
+    digits[..end].iter().try_fold(0u64, |acc, &d| acc.checked_mul(8)?.checked_add(u64::from(d - b'0')))
 }
 
 #[cfg(test)]

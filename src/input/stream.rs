@@ -80,22 +80,11 @@ impl Origin {
     /// A member of this stream, which is an archive.
     pub(super) fn member(&self, member: &str, depth: usize, size: u64) -> Origin {
         let path = self.member_path(member);
-        Origin {
-            name: path.clone(),
-            path,
-            prefix_members: true,
-            depth,
-            size: Some(size),
-            exact_size: true,
-        }
+        Origin { name: path.clone(), path, prefix_members: true, depth, size: Some(size), exact_size: true }
     }
 
     pub(super) fn member_path(&self, member: &str) -> String {
-        let member = if member.is_empty() {
-            "(unnamed)"
-        } else {
-            member
-        };
+        let member = if member.is_empty() { "(unnamed)" } else { member };
         if self.prefix_members {
             format!("{}/{}", self.path, member)
         } else {
@@ -127,17 +116,8 @@ impl Layer {
 }
 
 impl<'s> Session<'s> {
-    pub(super) fn new(
-        limits: &'s Limits,
-        budget: &'s Budget,
-        sink: &'s mut dyn FnMut(Item),
-    ) -> Self {
-        Session {
-            limits,
-            budget,
-            sink,
-            stopped: false,
-        }
+    pub(super) fn new(limits: &'s Limits, budget: &'s Budget, sink: &'s mut dyn FnMut(Item)) -> Self {
+        Session { limits, budget, sink, stopped: false }
     }
 
     /// Whether the budget is spent and the caller should stop walking.
@@ -146,17 +126,11 @@ impl<'s> Session<'s> {
     }
 
     pub(super) fn ignored(&mut self, path: String, reason: impl Into<String>) {
-        (self.sink)(Item::Ignored {
-            path,
-            reason: reason.into(),
-        });
+        (self.sink)(Item::Ignored { path, reason: reason.into() });
     }
 
     pub(super) fn unreadable(&mut self, path: String, reason: impl Into<String>) {
-        (self.sink)(Item::Unreadable {
-            path,
-            reason: reason.into(),
-        });
+        (self.sink)(Item::Unreadable { path, reason: reason.into() });
     }
 
     /// Reports that reading `path` failed with `err`. If the failure is the
@@ -247,8 +221,7 @@ impl<'s> Session<'s> {
         // MultiGzDecoder, not GzDecoder: `cat a.gz b.gz` is a valid gzip file
         // and some log rotators write exactly that.
         let decoder = MultiGzDecoder::new(compressed);
-        let mut inflated =
-            BufReader::with_capacity(INFLATED_BUFFER, Metered::new(decoder, self.budget));
+        let mut inflated = BufReader::with_capacity(INFLATED_BUFFER, Metered::new(decoder, self.budget));
         self.read_stream(&inner, &mut inflated, Layer::Inflated);
     }
 
@@ -269,11 +242,7 @@ impl<'s> Session<'s> {
         // One byte past the cap tells "exactly at the cap" from "over it"
         // for streams of unknown size (gzip, stdin, a growing file).
         if let Err(e) = reader.take(cap.saturating_add(1)).read_to_end(&mut data) {
-            let path = if layer == Layer::Inflated {
-                &origin.path
-            } else {
-                &origin.name
-            };
+            let path = if layer == Layer::Inflated { &origin.path } else { &origin.name };
             return self.failed(path, layer.read_failure(), &e);
         }
         let len = data.len() as u64;
@@ -289,10 +258,7 @@ impl<'s> Session<'s> {
                 format!("cut short: the archive holds only {len} of its {size} bytes"),
             );
         }
-        (self.sink)(Item::Entry(Entry {
-            path: origin.name.clone(),
-            data,
-        }));
+        (self.sink)(Item::Entry(Entry { path: origin.name.clone(), data }));
     }
 }
 

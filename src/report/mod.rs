@@ -7,7 +7,18 @@
 //! is passed through [`crate::text::for_terminal`] before it reaches a
 //! terminal or a ticket, so control characters never get out raw.
 
+use std::fmt;
+use std::io;
+use std::str::FromStr;
+
 use serde::Serialize;
+
+use crate::model::OwnerRef;
+
+mod catalog;
+mod json;
+mod markdown;
+mod table;
 
 /// Version of the JSON document; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -136,14 +147,15 @@ pub struct Style {
 }
 
 /// Writes `report` in `format` to `out`.
-pub fn render(
-    report: &Report,
-    format: Format,
-    style: Style,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let _ = (report, format, style, out);
-    unimplemented!("report::render is being written")
+///
+/// `style` only matters for the table; JSON and Markdown are the same on any
+/// terminal.
+pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
+    match format {
+        Format::Table => table::render(report, style, out),
+        Format::Json => json::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+    }
 }
 
 /// Writes the list of loaded runbooks (for `--list-runbooks`).
@@ -155,4 +167,157 @@ pub fn render_runbooks(
     catalog::render(corpus, format, out)
 }
 
-mod catalog;
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    /// The lowercase name used in runbooks, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A severity name that is not one of `info|low|medium|high|critical`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseSeverityError(String);
+
+impl fmt::Display for ParseSeverityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown severity {:?} (expected info, low, medium, high or critical)", self.0)
+    }
+}
+
+impl std::error::Error for ParseSeverityError {}
+
+impl FromStr for Severity {
+    type Err = ParseSeverityError;
+
+    /// Case-insensitive, so runbooks may write `High` or `HIGH`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| ParseSeverityError(s.to_owned()))
+    }
+}
+
+impl Finding {
+    /// Distinct pods (namespace and name) among the affected containers.
+    pub fn pod_count(&self) -> usize {
+        let mut pods: Vec<(&str, &str)> =
+            self.pods.iter().map(|p| (p.namespace.as_str(), p.name.as_str())).collect();
+        pods.sort_unstable();
+        pods.dedup();
+        pods.len()
+    }
+
+    /// `first → last` in the short form renderers show, or one time when
+    /// both are the same minute; `None` when the bundle recorded no time.
+    pub fn time_range(&self) -> Option<String> {
+        let first = self.first_seen.as_deref().map(short_time);
+        let last = self.last_seen.as_deref().map(short_time);
+        match (first, last) {
+            (Some(a), Some(b)) if a == b => Some(a),
+            (Some(a), Some(b)) => Some(format!("{a} → {b}")),
+            (Some(t), None) | (None, Some(t)) => Some(t),
+            (None, None) => None,
+        }
+    }
+
+    /// Runs of consecutive pods that share a namespace and workload. `pods`
+    /// is sorted by namespace then workload, so each workload is one run.
+    pub fn workloads(&self) -> Vec<WorkloadPods<'_>> {
+        self.pods
+            .chunk_by(|a, b| a.namespace == b.namespace && a.owner == b.owner)
+            .map(|pods| WorkloadPods { namespace: &pods[0].namespace, owner: pods[0].owner.as_ref(), pods })
+            .collect()
+    }
+}
+
+/// The affected containers of one workload, for grouped display.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkloadPods<'a> {
+    pub namespace: &'a str,
+    pub owner: Option<&'a OwnerRef>,
+    pub pods: &'a [AffectedPod],
+}
+
+impl WorkloadPods<'_> {
+    /// `Deployment default/web`, or `default (no workload)` for bare pods.
+    pub fn label(&self) -> String {
+        match self.owner {
+            Some(o) => format!("{} {}/{}", o.kind, self.namespace, o.name),
+            None => format!("{} (no workload)", self.namespace),
+        }
+    }
+}
+
+/// `2023-07-11T05:34:12Z` → `2023-07-11 05:34`. Anything else (another
+/// zone, another shape) is kept as it is, so no time is shown misleadingly.
+pub(crate) fn short_time(ts: &str) -> String {
+    let b = ts.as_bytes();
+    let rfc3339_utc = b.len() >= 17
+        && b[..16].is_ascii()
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && ts.ends_with('Z');
+    if rfc3339_utc {
+        format!("{} {}", &ts[..10], &ts[11..16])
+    } else {
+        crate::text::for_terminal(ts).into_owned()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testdata;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_round_trips_through_its_name() {
+        for sev in Severity::ALL {
+            assert_eq!(sev.to_string().parse::<Severity>(), Ok(sev));
+        }
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("severe".parse::<Severity>().is_err());
+        assert_eq!(format!("{:<8}|", Severity::Low), "low     |");
+    }
+
+    #[test]
+    fn short_time_only_shortens_utc_timestamps() {
+        assert_eq!(short_time("2023-07-11T05:34:12Z"), "2023-07-11 05:34");
+        assert_eq!(short_time("2023-07-11T05:34:12.123456Z"), "2023-07-11 05:34");
+        assert_eq!(short_time("2023-07-11T05:34:12+02:00"), "2023-07-11T05:34:12+02:00");
+        assert_eq!(short_time("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn findings_group_pods_by_workload() {
+        let report = testdata::report();
+        let f = &report.findings[0];
+        let groups = f.workloads();
+        let labels: Vec<String> = groups.iter().map(WorkloadPods::label).collect();
+        assert_eq!(
+            labels,
+            ["Deployment default/web", "StatefulSet payments/ledger-db-with-a-rather-long-name"]
+        );
+        assert_eq!(f.pod_count(), 3);
+        assert_eq!(f.time_range().as_deref(), Some("2023-07-11 05:34 → 2023-07-11 06:10"));
+    }
+}

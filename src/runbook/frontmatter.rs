@@ -39,11 +39,7 @@ struct RawFrontmatter {
 /// Parses one runbook file. `file` names it in errors; `source` is recorded
 /// on the runbook (`built-in` or the path).
 pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookError> {
-    let error = |line: Option<usize>, message: String| RunbookError {
-        file: file.to_string(),
-        line,
-        message,
-    };
+    let error = |line: Option<usize>, message: String| RunbookError { file: file.to_string(), line, message };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
@@ -78,12 +74,8 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookErr
         let line = e.location().map(|l| l.line() + 1);
         error(line, format!("invalid frontmatter: {e}"))
     })?;
-    let line_of = |key: &str| {
-        yaml.lines()
-            .position(|l| l.starts_with(&format!("{key}:")))
-            .map(|i| i + 2)
-            .or(Some(1))
-    };
+    let line_of =
+        |key: &str| yaml.lines().position(|l| l.starts_with(&format!("{key}:"))).map(|i| i + 2).or(Some(1));
 
     let id = raw
         .id
@@ -102,24 +94,13 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookErr
             )
         })?,
     };
-    let keywords: Vec<String> = raw
-        .keywords
-        .into_iter()
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let keywords: Vec<String> =
+        raw.keywords.into_iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     if keywords.is_empty() {
-        return Err(error(
-            line_of("keywords"),
-            "`keywords` must list at least one non-empty keyword".into(),
-        ));
+        return Err(error(line_of("keywords"), "`keywords` must list at least one non-empty keyword".into()));
     }
-    let requires_any = raw
-        .requires_any
-        .into_iter()
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let requires_any =
+        raw.requires_any.into_iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
 
     Ok(Runbook {
         id: id.trim().to_string(),
@@ -190,10 +171,7 @@ If unresolved:
         assert_eq!(rb.keywords.len(), 7);
         assert_eq!(rb.priority, 0);
         assert!(!rb.symptom);
-        assert_eq!(
-            rb.related_tsgs,
-            ["TSG-POD-CRASHLOOP-001", "TSG-POD-IMAGEPULL-002"]
-        );
+        assert_eq!(rb.related_tsgs, ["TSG-POD-CRASHLOOP-001", "TSG-POD-IMAGEPULL-002"]);
         // No fix section: the summary is shown instead.
         assert_eq!(
             rb.fix(),
@@ -203,8 +181,7 @@ If unresolved:
 
     #[test]
     fn yaml_error_names_file_and_line() {
-        let text =
-            "---\nid: x\ntitle: t\nseverity: high\nkeywords: [\"a\", \n  bad: : :\n---\nbody\n";
+        let text = "---\nid: x\ntitle: t\nseverity: high\nkeywords: [\"a\", \n  bad: : :\n---\nbody\n";
         let err = parse("corpus/x.md", text, "x").unwrap_err();
         assert_eq!(err.file, "corpus/x.md");
         let line = err.line.expect("line known");
@@ -218,19 +195,11 @@ If unresolved:
         assert!(no_open.message.contains("must start with"), "{no_open}");
         let unclosed = parse("a.md", "---\nid: x\n", "a").unwrap_err();
         assert!(unclosed.message.contains("never closed"), "{unclosed}");
-        let no_kw = parse(
-            "a.md",
-            "---\nid: x\ntitle: t\nseverity: high\nkeywords: []\n---\n",
-            "a",
-        )
-        .unwrap_err();
+        let no_kw =
+            parse("a.md", "---\nid: x\ntitle: t\nseverity: high\nkeywords: []\n---\n", "a").unwrap_err();
         assert_eq!(no_kw.line, Some(5), "{no_kw}");
-        let bad_sev = parse(
-            "a.md",
-            "---\nid: x\ntitle: t\nseverity: awful\nkeywords: [a]\n---\n",
-            "a",
-        )
-        .unwrap_err();
+        let bad_sev =
+            parse("a.md", "---\nid: x\ntitle: t\nseverity: awful\nkeywords: [a]\n---\n", "a").unwrap_err();
         assert_eq!(bad_sev.line, Some(4), "{bad_sev}");
         assert!(bad_sev.message.contains("awful"));
     }

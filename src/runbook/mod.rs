@@ -138,10 +138,7 @@ impl Corpus {
                 return Err(RunbookError {
                     file: pair[1].source.clone(),
                     line: None,
-                    message: format!(
-                        "duplicate runbook id `{}` (also in {})",
-                        pair[1].id, pair[0].source
-                    ),
+                    message: format!("duplicate runbook id `{}` (also in {})", pair[1].id, pair[0].source),
                 });
             }
         }
@@ -214,9 +211,7 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             collect_markdown(&path, out)?;
         } else if kind.is_file()
             && path.extension().is_some_and(|e| e == "md")
-            && path
-                .file_name()
-                .is_some_and(|n| !n.eq_ignore_ascii_case("README.md"))
+            && path.file_name().is_some_and(|n| !n.eq_ignore_ascii_case("README.md"))
         {
             out.push(path);
         }
@@ -231,25 +226,16 @@ mod tests {
     #[test]
     fn builtin_corpus_is_valid_and_ids_match_files() {
         let corpus = Corpus::builtin().expect("built-in corpus loads");
-        assert!(
-            corpus.len() >= 15,
-            "only {} built-in runbooks",
-            corpus.len()
-        );
+        assert!(corpus.len() >= 15, "only {} built-in runbooks", corpus.len());
         for runbook in corpus.runbooks() {
-            assert!(
-                !runbook.keywords.is_empty(),
-                "{} has no keywords",
-                runbook.id
-            );
+            assert!(!runbook.keywords.is_empty(), "{} has no keywords", runbook.id);
             assert!(!runbook.fix().is_empty(), "{} has no fix", runbook.id);
         }
     }
 
     #[test]
     fn fix_section_is_found_and_stops_at_next_heading() {
-        let body =
-            "## Summary\nshort\n\n## Fix\n1. do this\n### Detail\nmore\n## Prevention\nlater\n";
+        let body = "## Summary\nshort\n\n## Fix\n1. do this\n### Detail\nmore\n## Prevention\nlater\n";
         let section = section(body, |h| h.starts_with("fix")).unwrap();
         assert_eq!(section, "1. do this\n### Detail\nmore");
         assert_eq!(super::section(body, |h| h == "nothing"), None);
