@@ -15,7 +15,7 @@ use std::fs::{self, File, FileType};
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::stream::{Layer, Origin, Session};
+use super::stream::{Origin, Session};
 
 /// Read buffer per file. Small, because bundles hold thousands of small
 /// JSON files; large reads bypass it anyway.
@@ -77,11 +77,7 @@ pub(super) fn walk(root: &Path, session: &mut Session<'_>) -> io::Result<()> {
             match File::open(&full) {
                 Ok(file) => {
                     let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
-                    session.read_stream(
-                        &Origin::dir_file(rel, meta.len()),
-                        &mut reader,
-                        Layer::Raw,
-                    );
+                    session.read_source(&Origin::dir_file(rel, meta.len()), &mut reader);
                 }
                 Err(e) => session.unreadable(rel, format!("cannot open: {e}")),
             }
