@@ -10,6 +10,12 @@
 //! [`Item::Unreadable`] naming the entry, so the caller can warn and go on.
 //!
 //! The next stage, `decode`, decides from the bytes what an entry holds.
+//!
+//! Inside: `sniff` tells gzip, tar and plain content apart by their first
+//! bytes; `stream` runs every stream through that one rule (inflating gzip,
+//! loading plain content under the per-entry cap, enforcing the depth
+//! limit); `archive` walks tar members; `dir` walks a directory; `budget`
+//! counts inflated bytes against [`Limits::max_total_bytes`].
 
 mod archive;
 mod budget;
@@ -469,7 +475,7 @@ mod tests {
         assert_eq!(
             show(&read_bytes("t.tgz", &top, &limits(u64::MAX, u64::MAX, 1))),
             vec![
-                "U l1.tar.gz/l2.tar.gz: nested too deep: archives may nest at most 1 levels deep",
+                "U l1.tar.gz/l2.tar.gz: nested too deep: more than 1 levels of archives within archives",
                 "E l1.tar.gz/l1.txt (1 bytes)",
                 "E top.txt (1 bytes)",
             ]

@@ -245,7 +245,7 @@ impl<'s> Session<'s> {
         }
         self.unreadable(
             origin.path.clone(),
-            format!("nested too deep: archives may nest at most {max} levels deep"),
+            format!("nested too deep: more than {max} levels of archives within archives"),
         );
         true
     }
