@@ -176,6 +176,21 @@ mod tests {
     }
 
     #[test]
+    fn names_that_are_not_utf8_are_shown_lossily() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"bad-\xff.json");
+        if fs::write(dir.path().join(name), b"{}").is_err() {
+            eprintln!("skipping names_that_are_not_utf8_are_shown_lossily: the filesystem refuses the name");
+            return;
+        }
+        assert_eq!(
+            show(&read_dir(dir.path(), &Limits::default())),
+            vec!["E bad-\u{fffd}.json (2 bytes)"]
+        );
+    }
+
+    #[test]
     fn symbolic_links_are_ignored_not_followed() {
         let outside = tempfile::tempdir().unwrap();
         write(outside.path(), "secret.json", b"{}");

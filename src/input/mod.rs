@@ -523,6 +523,39 @@ mod tests {
     }
 
     #[test]
+    fn concatenated_gzip_members_are_one_stream() {
+        let mut data = gzip(b"first\n");
+        data.extend(gzip(b"second\n"));
+        let items = read_bytes("x.log.gz", &data, &Limits::default());
+        assert_eq!(entries(&items), vec![("x.log", &b"first\nsecond\n"[..])]);
+    }
+
+    #[test]
+    fn damaged_archives_never_panic() {
+        let bundle = TarBuilder::new()
+            .file("a.json", EVENTS)
+            .symlink("l", "a.json")
+            .file("b/c.yaml", b"x: 1\n")
+            .finish();
+        let nested = tar(&[("n.tar.gz", &gzip(&bundle)), ("z", b"z")]);
+        for data in [bundle.clone(), gzip(&bundle), nested.clone(), gzip(&nested)] {
+            let cuts = (0..data.len()).step_by(7).map(|cut| data[..cut].to_vec());
+            let flips = (0..data.len()).step_by(3).map(|pos| {
+                let mut d = data.clone();
+                d[pos] ^= 0x5a;
+                d
+            });
+            for damaged in cuts.chain(flips) {
+                for item in read_bytes("x", &damaged, &Limits::default()) {
+                    if let Item::Entry(e) = item {
+                        assert!(!e.path.starts_with('/') && !e.path.split('/').any(|c| c == ".."));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn old_v7_tars_are_read() {
         let mut h = tar::Header::new_old();
         h.as_old_mut().name[..7].copy_from_slice(b"old.txt");
