@@ -120,7 +120,8 @@ fn describe(kind: &FileType) -> &'static str {
     "not a regular file"
 }
 
-#[cfg(test)]
+// The tests build links and FIFOs with Unix APIs.
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::symlink;
     use std::sync::mpsc;
