@@ -58,7 +58,14 @@ impl Session<'_> {
                 }
                 EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {
                     let origin = archive.member(&member, depth, entry.size());
-                    self.read_stream(&origin, &mut entry, Layer::Member);
+                    // A member is a window on the archive stream: if reading
+                    // it fails, the archive is what is broken.
+                    if let Err(e) = self.read_stream(&origin, &mut entry, Layer::Member) {
+                        if !self.over_budget(&origin.path) {
+                            self.corrupt(archive, read, &e);
+                        }
+                        return;
+                    }
                 }
                 other => self.ignored(path, describe(other)),
             }

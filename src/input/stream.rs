@@ -105,16 +105,6 @@ pub(super) enum Layer {
     Inflated,
 }
 
-impl Layer {
-    /// What a failed read of a stream of this layer means.
-    fn read_failure(self) -> &'static str {
-        match self {
-            Layer::Raw | Layer::Member => "read failed",
-            Layer::Inflated => "truncated or corrupt archive after 0 entries",
-        }
-    }
-}
-
 impl<'s> Session<'s> {
     pub(super) fn new(limits: &'s Limits, budget: &'s Budget, sink: &'s mut dyn FnMut(Item)) -> Self {
         Session { limits, budget, sink, stopped: false }
@@ -133,13 +123,23 @@ impl<'s> Session<'s> {
         (self.sink)(Item::Unreadable { path, reason: reason.into() });
     }
 
-    /// Reports that reading `path` failed with `err`. If the failure is the
-    /// budget running out, that is reported instead, once, and the session
-    /// stops; otherwise the message is `what: err` and the caller goes on.
+    /// Reports that reading `path` failed with `err`: as `what: err`, or —
+    /// if the failure is the byte budget running out — as the one item that
+    /// says the rest of the bundle was skipped.
     pub(super) fn failed(&mut self, path: &str, what: &str, err: &io::Error) {
-        if !self.budget.exceeded() {
+        if !self.over_budget(path) {
             self.unreadable(path.to_string(), format!("{what}: {err}"));
-        } else if !self.stopped {
+        }
+    }
+
+    /// If the byte budget is spent, stops the session — reporting that once,
+    /// on `path` — and returns true. A spent budget shows up as an I/O error
+    /// in whichever reader was above the meter; this tells the two apart.
+    pub(super) fn over_budget(&mut self, path: &str) -> bool {
+        if !self.budget.exceeded() {
+            return false;
+        }
+        if !self.stopped {
             self.stopped = true;
             let limit = self.budget.limit();
             self.unreadable(
@@ -150,24 +150,40 @@ impl<'s> Session<'s> {
                 ),
             );
         }
+        true
+    }
+
+    /// Reads a stream straight from disk or stdin: the top-level source or a
+    /// file of a directory. A failure to read it is reported on its path.
+    pub(super) fn read_source(&mut self, origin: &Origin, reader: &mut dyn Read) {
+        if let Err(e) = self.read_stream(origin, reader, Layer::Raw) {
+            self.failed(&origin.path, "read failed", &e);
+        }
     }
 
     /// Sniffs `reader` and hands it to the gzip layer, the tar reader or the
-    /// entry loader. Every problem becomes an item; nothing is returned.
-    pub(super) fn read_stream(&mut self, origin: &Origin, reader: &mut dyn Read, layer: Layer) {
+    /// entry loader. Problems *inside* the stream (a corrupt nested archive,
+    /// an entry over the cap) become items here. `Err` means reading the
+    /// stream itself failed, or it ended before its promised size; only the
+    /// caller knows what that means — a read error for a file, a cut archive
+    /// for a tar member or a gzip layer — so the caller reports it.
+    pub(super) fn read_stream(
+        &mut self,
+        origin: &Origin,
+        reader: &mut dyn Read,
+        layer: Layer,
+    ) -> io::Result<()> {
         if self.stopped {
-            return;
+            return Ok(());
         }
-        let head = match sniff::peek(reader) {
-            Ok(head) => head,
-            Err(e) => return self.failed(&origin.path, layer.read_failure(), &e),
-        };
+        let head = sniff::peek(reader)?;
         let kind = sniff::kind(&head);
         // Put the sniffed bytes back in front of the rest of the stream.
         let mut whole = Cursor::new(head).chain(reader);
         if kind == Kind::Gzip {
             // Compressed bytes are not counted; what they inflate to is.
-            return self.open_gzip(origin, &mut whole);
+            self.open_gzip(origin, &mut whole);
+            return Ok(());
         }
         let budget = self.budget;
         let mut metered;
@@ -178,18 +194,19 @@ impl<'s> Session<'s> {
             &mut whole
         };
         if kind == Kind::Plain {
-            return self.load(origin, reader, layer);
+            return self.load(origin, reader);
         }
         // A tar straight inside a gzip is one archive (`.tar.gz`): it rides on
         // the level the gzip layer already took.
         let depth = if layer == Layer::Inflated {
             origin.depth
         } else if self.too_deep(origin) {
-            return;
+            return Ok(());
         } else {
             origin.depth + 1
         };
         self.read_tar(origin, depth, reader);
+        Ok(())
     }
 
     /// Emits "nested too deep" and returns true if `origin` may not be opened
@@ -202,7 +219,7 @@ impl<'s> Session<'s> {
         }
         self.unreadable(
             origin.path.clone(),
-            format!("nested too deep: archives may nest at most {max} levels deep"),
+            format!("nested too deep: more than {max} levels of archives within archives"),
         );
         true
     }
@@ -219,21 +236,25 @@ impl<'s> Session<'s> {
             ..origin.clone()
         };
         // MultiGzDecoder, not GzDecoder: `cat a.gz b.gz` is a valid gzip file
-        // and some log rotators write exactly that.
-        let decoder = MultiGzDecoder::new(compressed);
-        let mut inflated = BufReader::with_capacity(INFLATED_BUFFER, Metered::new(decoder, self.budget));
-        self.read_stream(&inner, &mut inflated, Layer::Inflated);
+        // and some log rotators write exactly that. The meter sits above the
+        // buffer so that read-ahead is not charged before it is used.
+        let decoder = BufReader::with_capacity(INFLATED_BUFFER, MultiGzDecoder::new(compressed));
+        let mut inflated = Metered::new(decoder, self.budget);
+        if let Err(e) = self.read_stream(&inner, &mut inflated, Layer::Inflated) {
+            self.failed(&origin.path, "truncated or corrupt archive after 0 entries", &e);
+        }
     }
 
     /// Reads plain content into one entry, within the per-entry cap.
-    fn load(&mut self, origin: &Origin, reader: &mut dyn Read, layer: Layer) {
+    fn load(&mut self, origin: &Origin, reader: &mut dyn Read) -> io::Result<()> {
         let cap = self.limits.max_entry_bytes;
         if let Some(size) = origin.size.filter(|&size| size > cap) {
             // Not read at all; a tar parser skips the bytes for us.
-            return self.unreadable(
+            self.unreadable(
                 origin.name.clone(),
                 format!("{size} bytes exceeds the per-entry limit of {cap} bytes"),
             );
+            return Ok(());
         }
         // A tar header's size is only a claim, so don't trust it for more
         // than a modest up-front allocation.
@@ -241,24 +262,23 @@ impl<'s> Session<'s> {
         let mut data = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
         // One byte past the cap tells "exactly at the cap" from "over it"
         // for streams of unknown size (gzip, stdin, a growing file).
-        if let Err(e) = reader.take(cap.saturating_add(1)).read_to_end(&mut data) {
-            let path = if layer == Layer::Inflated { &origin.path } else { &origin.name };
-            return self.failed(path, layer.read_failure(), &e);
-        }
+        reader.take(cap.saturating_add(1)).read_to_end(&mut data)?;
         let len = data.len() as u64;
         if len > cap {
-            return self.unreadable(
+            self.unreadable(
                 origin.name.clone(),
                 format!("more than {cap} bytes: exceeds the per-entry limit of {cap} bytes"),
             );
+            return Ok(());
         }
         if let Some(size) = origin.size.filter(|&size| origin.exact_size && len < size) {
-            return self.unreadable(
-                origin.name.clone(),
-                format!("cut short: the archive holds only {len} of its {size} bytes"),
-            );
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("{} ends after {len} of its {size} bytes", origin.name),
+            ));
         }
         (self.sink)(Item::Entry(Entry { path: origin.name.clone(), data }));
+        Ok(())
     }
 }
 
