@@ -32,8 +32,8 @@ fn load(prefix: &str) -> Vec<(String, Labelled)> {
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let item: Labelled = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), n + 1));
+            let item: Labelled =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), n + 1));
             assert!(item.source.starts_with("http"), "{}:{}: no source URL", file.display(), n + 1);
             out.push((format!("{}:{}", file.file_name().unwrap().to_string_lossy(), n + 1), item));
         }

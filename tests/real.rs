@@ -9,14 +9,21 @@ fn image_pull_ids(r: &serde_json::Value) -> Vec<String> {
 }
 
 fn unclassified_templates(r: &serde_json::Value) -> Vec<String> {
-    r["unclassified"].as_array().unwrap().iter().map(|u| u["template"].as_str().unwrap().to_string()).collect()
+    r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["template"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// minikube 2023: the x509 failure of `noimage.com` is a TLS problem; the
 /// back-off and `Error: …` events only count towards it.
 #[test]
 fn troubleshoot_image_pull_fail_is_tls() {
-    let Some(path) = real("troubleshoot/pkg/analyze/files/events/message-image-pull-fail.json") else { return };
+    let Some(path) = real("troubleshoot/pkg/analyze/files/events/message-image-pull-fail.json") else {
+        return;
+    };
     let r = report(&path);
     assert_eq!(image_pull_ids(&r), ["image-pull/tls"]);
     assert_eq!(pods(&r, "image-pull/tls"), ["message-image-pull-fail/no-image-deployment-849c4c4958-rxqmt"]);
@@ -30,20 +37,28 @@ fn troubleshoot_image_pull_fail_is_tls() {
     assert_eq!(tls["events"], 18);
     assert!(tls["sample"].as_str().unwrap().contains("x509"), "{}", tls["sample"]);
     // The GPU scheduling failure is not an image problem: it stays visible.
-    assert!(unclassified_templates(&r).iter().any(|t| t.contains("Insufficient nvidia.com/gpu")), "{:#}", r["unclassified"]);
+    assert!(
+        unclassified_templates(&r).iter().any(|t| t.contains("Insufficient nvidia.com/gpu")),
+        "{:#}",
+        r["unclassified"]
+    );
 }
 
 /// Three replicas have their x509/TLS errors on record; three others only
 /// have "Back-off pulling image" left (their Failed events expired).
 #[test]
 fn troubleshoot_failed_mount_splits_tls_and_backoff() {
-    let Some(path) = real("troubleshoot/pkg/analyze/files/events/message-container-creating-failed-mount.json") else {
+    let Some(path) =
+        real("troubleshoot/pkg/analyze/files/events/message-container-creating-failed-mount.json")
+    else {
         return;
     };
     let r = report(&path);
     assert_eq!(image_pull_ids(&r), ["image-pull/tls", "image-pull/backoff"]);
     let ns = "message-container-creating-failed-mount";
-    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{ns}/no-image-deployment-849c4c4958-{s}")).collect::<Vec<_>>();
+    let with = |suffixes: &[&str]| {
+        suffixes.iter().map(|s| format!("{ns}/no-image-deployment-849c4c4958-{s}")).collect::<Vec<_>>()
+    };
     assert_eq!(pods(&r, "image-pull/tls"), with(&["7fp5q", "l595s", "lm8qp"]));
     assert_eq!(pods(&r, "image-pull/backoff"), with(&["47b9z", "bz5zn", "fnzhh"]));
     let templates = unclassified_templates(&r);
@@ -104,7 +119,11 @@ fn sbctl_bundle() {
     let r = report(&path);
     assert_eq!(image_pull_ids(&r), Vec::<String>::new());
     assert!(r["summary"]["pods"].as_u64().unwrap() > 10);
-    let backoff = r["unclassified"].as_array().unwrap().iter().find(|u| u["template"] == "Back-off restarting failed container");
+    let backoff = r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["template"] == "Back-off restarting failed container");
     assert_eq!(backoff.map(|u| u["count"].as_u64().unwrap()), Some(98), "{:#}", r["unclassified"]);
 }
 
@@ -115,7 +134,9 @@ fn sonobuoy_bare_arrays() {
     let r = report(&path);
     assert!(r["summary"]["events"].as_u64().unwrap() > 10, "{:#}", r["summary"]);
     assert!(r["summary"]["pods"].as_u64().unwrap() > 5, "{:#}", r["summary"]);
-    assert!(unclassified_templates(&r).iter().any(|t| t.starts_with("No nodes are available that match all of the predicates")));
+    assert!(unclassified_templates(&r)
+        .iter()
+        .any(|t| t.starts_with("No nodes are available that match all of the predicates")));
 }
 
 /// Insights archive: bare Pod objects, one per file, and compact events.
@@ -125,8 +146,13 @@ fn insights_operator_single_pods_and_compact_events() {
     let r = report(&path);
     assert_eq!(r["summary"]["pods"], 35, "{:#}", r["summary"]);
     assert!(unclassified_templates(&r).len() >= 2, "{:#}", r["unclassified"]);
-    let reasons: Vec<&str> =
-        r["unclassified"].as_array().unwrap().iter().flat_map(|u| u["reasons"].as_array().unwrap()).filter_map(|v| v.as_str()).collect();
+    let reasons: Vec<&str> = r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u["reasons"].as_array().unwrap())
+        .filter_map(|v| v.as_str())
+        .collect();
     assert!(reasons.contains(&"FailedUpdate"), "{reasons:?}");
 }
 
@@ -136,7 +162,11 @@ fn aks_cluster_info_dump_keeps_large_counts() {
     let Some(path) = real("cluster-info-dump-aks-k8s-arena") else { return };
     let r = report(&path);
     assert_eq!(image_pull_ids(&r), Vec::<String>::new());
-    let backoff = r["unclassified"].as_array().unwrap().iter().find(|u| u["template"] == "Back-off restarting failed container");
+    let backoff = r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["template"] == "Back-off restarting failed container");
     assert_eq!(backoff.map(|u| u["count"].as_u64().unwrap()), Some(70944 + 19149), "{:#}", r["unclassified"]);
 }
 

@@ -58,7 +58,10 @@ pub fn real(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("note: skipping, {} is absent (../shared/fixtures/real is not beside this clone)", path.display());
+        eprintln!(
+            "note: skipping, {} is absent (../shared/fixtures/real is not beside this clone)",
+            path.display()
+        );
         None
     }
 }
