@@ -107,3 +107,32 @@ fn user_runbook_overrides_builtin_by_id() {
     assert_eq!(finding["title"], "Our mirror is throttling");
     assert_eq!(finding["fix"], "Call the platform team.");
 }
+
+/// The seed runbooks themselves: `004_….txt` has the runbook format and
+/// loads; the other seeds are prose and are passed over. The broad seed
+/// runbook must not take a TLS failure away from the specific runbook.
+#[test]
+fn seed_runbooks_load_and_lose_to_specific_ones() {
+    let Some(seeds) = crate::util::shared("seeds") else { return };
+    let seeds = seeds.to_str().unwrap();
+    let r = run(&["--list-runbooks", "--format", "json", "--runbooks", seeds]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let seed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "TSG-POD-IMAGEPULL-001")
+        .expect("seed 004 loaded");
+    assert_eq!(seed["severity"], "critical");
+    assert_eq!(list.as_array().unwrap().len(), 16, "15 built-in + seed 004");
+
+    let Some(events) =
+        crate::util::real("troubleshoot/pkg/analyze/files/events/message-image-pull-fail.json")
+    else {
+        return;
+    };
+    let r = run(&["-f", "json", "--runbooks", seeds, events.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(crate::util::ids(&report), ["image-pull/tls"]);
+}

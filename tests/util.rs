@@ -66,6 +66,17 @@ pub fn real(relative: &str) -> Option<PathBuf> {
     }
 }
 
+/// A path below `../shared` (seeds, fixtures), or `None` with a note when absent.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("note: skipping, {} is absent (../shared is not beside this clone)", path.display());
+        None
+    }
+}
+
 /// A fixture of this repository (`tests/fixtures/...`).
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)

@@ -17,14 +17,20 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\[[0-9a-fA-F:]*:[0-9a-fA-F:]+\](?::\d+)?", "<ip>"),
         (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?\b", "<time>"),
         (r"\b(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|h|m|s))+\b", "<duration>"),
-        // Names with digits and separators: pods, nodes, hashes.
-        (r"\b[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*[-.](?:[A-Za-z0-9]*\d[A-Za-z0-9]*)\b", "<name>"),
-        (r"\b\d+\b", "<n>"),
     ]
     .into_iter()
     .map(|(re, with)| (Regex::new(re).expect("template pattern compiles"), with))
     .collect()
 });
+
+/// Dotted or dashed words: object names when they hold a digit anywhere
+/// (`web-5d4b8c9f6-x2jkz`, `ip-10-0-1-2.ec2.internal`), plain words otherwise
+/// (`MountVolume.SetUp`, `kube-api-access`).
+static COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)+\b").expect("compound pattern compiles")
+});
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+\b").expect("number pattern compiles"));
 
 /// The template of `message`.
 pub fn template(message: &str) -> String {
@@ -34,7 +40,16 @@ pub fn template(message: &str) -> String {
             text = re.replace_all(&text, *with).into_owned();
         }
     }
-    text
+    let text = COMPOUND.replace_all(&text, |caps: &regex::Captures<'_>| {
+        let word = &caps[0];
+        if word.bytes().any(|b| b.is_ascii_digit()) && !word.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        {
+            "<name>".to_string()
+        } else {
+            word.to_string()
+        }
+    });
+    NUMBER.replace_all(&text, "<n>").into_owned()
 }
 
 #[cfg(test)]
@@ -61,5 +76,10 @@ mod tests {
             template("Readiness probe failed on node ip-10-0-1-2.ec2.internal after 5m0s"),
             template("Readiness probe failed on node ip-10-0-9-7.ec2.internal after 10s"),
         );
+        assert_eq!(
+            template("skip schedule deleting pod: default/pending-pod-resources-5fddcf7688-wzvfz"),
+            "skip schedule deleting pod: default/<name>"
+        );
+        assert_eq!(template("Insufficient nvidia.com/gpu"), "Insufficient nvidia.com/gpu");
     }
 }

@@ -76,10 +76,9 @@ fn summary_line(s: &Summary) -> String {
 fn overview(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "**{}**, {} of {} affected.",
+        "**{}**, {}.",
         plural(report.findings.len() as u64, "root cause"),
-        report.summary.pods_affected,
-        plural(report.summary.pods, "pod")
+        report.summary.affected_phrase()
     )?;
     writeln!(out)?;
     writeln!(out, "| Severity | Cause | Pods | Events | Last seen |")?;

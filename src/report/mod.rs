@@ -122,6 +122,19 @@ pub struct Summary {
     pub runbooks: u64,
 }
 
+impl Summary {
+    /// "4 of 40 pods affected", or, when the affected pods are known only
+    /// from their events (no pod list in the bundle), "6 pods affected (…)".
+    pub fn affected_phrase(&self) -> String {
+        let noun = if self.pods_affected == 1 { "pod" } else { "pods" };
+        if self.pods_affected <= self.pods {
+            format!("{} of {} {noun} affected", self.pods_affected, self.pods)
+        } else {
+            format!("{} {noun} affected ({} in the bundle's pod lists)", self.pods_affected, self.pods)
+        }
+    }
+}
+
 /// A problem with part of the input; the rest was still analysed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Warning {

@@ -53,10 +53,9 @@ pub(super) fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::
         writeln!(p.out)?;
         let s = &report.summary;
         let line = format!(
-            "{} · {} of {} affected · {} · {}",
+            "{} · {} · {} · {}",
             plural(report.findings.len() as u64, "root cause"),
-            s.pods_affected,
-            plural(s.pods, "pod"),
+            s.affected_phrase(),
             plural(report.unclassified.len() as u64, "unclassified template"),
             plural(report.warnings.len() as u64, "warning"),
         );

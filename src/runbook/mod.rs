@@ -145,8 +145,9 @@ impl Corpus {
         Ok(Corpus { runbooks })
     }
 
-    /// Adds the runbooks of every `*.md` file below `dir` (except README.md);
-    /// one with the id of an existing runbook replaces it.
+    /// Adds the runbooks of every `*.md` file below `dir` (except README.md)
+    /// and every `*.txt` file that starts with a frontmatter block; one with
+    /// the id of an existing runbook replaces it.
     pub fn extend_from_dir(self, dir: &Path) -> Result<Corpus, RunbookError> {
         let mut files = Vec::new();
         collect_markdown(dir, &mut files).map_err(|e| RunbookError {
@@ -154,13 +155,6 @@ impl Corpus {
             line: None,
             message: e.to_string(),
         })?;
-        if files.is_empty() {
-            return Err(RunbookError {
-                file: dir.display().to_string(),
-                line: None,
-                message: "no runbook (*.md) files found".to_string(),
-            });
-        }
         let mut added = Vec::new();
         for file in files {
             let name = file.display().to_string();
@@ -169,7 +163,20 @@ impl Corpus {
                 line: None,
                 message: e.to_string(),
             })?;
+            // A .txt file is a runbook only if it opens a frontmatter block
+            // (seed TSGs are kept as .txt); other text files are notes.
+            let is_txt = file.extension().is_some_and(|e| e == "txt");
+            if is_txt && !text.trim_start_matches('\u{feff}').starts_with("---") {
+                continue;
+            }
             added.push(parse(&name, &text, &name)?);
+        }
+        if added.is_empty() {
+            return Err(RunbookError {
+                file: dir.display().to_string(),
+                line: None,
+                message: "no runbooks found (*.md, or *.txt starting with `---`)".to_string(),
+            });
         }
         // Two user files with one id is a mistake; a user file replacing a
         // built-in one is the documented way to customise.
@@ -210,7 +217,7 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if kind.is_dir() {
             collect_markdown(&path, out)?;
         } else if kind.is_file()
-            && path.extension().is_some_and(|e| e == "md")
+            && path.extension().is_some_and(|e| e == "md" || e == "txt")
             && path.file_name().is_some_and(|n| !n.eq_ignore_ascii_case("README.md"))
         {
             out.push(path);
