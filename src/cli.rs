@@ -19,7 +19,14 @@ use crate::report::{Format, Severity, Style};
 /// and container status against the runbook corpus, and reports the affected
 /// pods grouped by root cause with the runbook's fix beside each group.
 #[derive(Debug, Parser)]
-#[command(name = "bundle-scan", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "bundle-scan",
+    version,
+    about,
+    long_about,
+    max_term_width = 100,
+    after_help = "Exit status: 0 the scan completed (findings or not); 1 a finding at or above --fail-on;\n2 a usage error, or an input that could not be read at all."
+)]
 pub struct Args {
     /// The bundle: an archive, a directory, a JSON/YAML file, or - for stdin.
     #[arg(value_name = "INPUT", required_unless_present = "list_runbooks")]
@@ -29,7 +36,7 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
-    /// Add the runbooks (*.md) of this directory; one with the id of a built-in runbook replaces it. Repeatable.
+    /// Add the runbooks of this directory (*.md, and *.txt starting with `---`); one with the id of a built-in runbook replaces it. Repeatable.
     #[arg(long, value_name = "DIR")]
     pub runbooks: Vec<PathBuf>,
 
@@ -96,8 +103,8 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 impl Args {
-    /// The validated configuration; `env_no_color` and `stdout_is_tty` are
-    /// passed in so the decision is testable.
+    /// The configuration the library runs from. Colour is on only for a
+    /// terminal (or `--color always`), and never when `NO_COLOR` is set.
     pub fn into_config(self) -> Config {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let tty = std::io::stdout().is_terminal();

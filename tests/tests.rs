@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod json;
 mod layouts;
 mod real;
 mod util;

@@ -83,7 +83,7 @@ fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
                 let rest = &data[stream.byte_offset().min(data.len())..];
                 // `kubectl cluster-info dump` to stdout appends the pod logs
                 // after its JSON documents; they start with "==== START logs".
-                if !(documents.len() > 0 && trimmed_start(rest).starts_with(b"====")) {
+                if documents.is_empty() || !trimmed_start(rest).starts_with(b"====") {
                     errors.push(format!("invalid JSON: {e}"));
                 }
                 break;
