@@ -28,7 +28,15 @@ const MAX_WARNINGS: usize = 20;
 const MAX_WARNING_LINES: usize = 3;
 const FIX_MORE: &str = "… (full runbook: bundle-scan --list-runbooks / --format markdown)";
 
+/// Containers shown per workload before "… and N more".
+const MAX_PODS_PER_WORKLOAD: usize = 10;
+/// Container names rarely need more; pod names and nodes get the rest.
+const MAX_CONTAINER_WIDTH: usize = 20;
+/// Narrower than this, an image or node column is not worth showing.
+const MIN_COLUMN_WIDTH: usize = 8;
+
 const RESET: &str = "\x1b[0m";
+const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 
 pub(super) fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -123,7 +131,7 @@ impl Printer<'_> {
         }
 
         if !f.pods.is_empty() {
-            self.pods_table(f)?;
+            self.pods_listing(f)?;
         }
         if !f.sample.trim().is_empty() {
             self.labelled("sample:", &[clean(&f.sample)], MAX_SAMPLE_LINES)?;
@@ -140,51 +148,80 @@ impl Printer<'_> {
         self.fix(&f.fix)
     }
 
-    /// Pods grouped under a workload row each, so a Deployment's replicas
-    /// read as one thing: `Deployment default/web` then its pods indented.
-    fn pods_table(&mut self, f: &Finding) -> io::Result<()> {
-        const HEADER: [&str; 4] = ["pod", "container", "image", "node"];
-        // Images and pod names tell things apart; containers are short.
-        const WEIGHTS: [usize; 4] = [3, 2, 5, 3];
+    /// Pods listed under their workload, borderless and aligned like
+    /// `kubectl get`, so names can be copied whole: pod names are never cut
+    /// (unless one is wider than the terminal), an image shared by the whole
+    /// workload is shown once on its own line, and nodes give way first.
+    fn pods_listing(&mut self, f: &Finding) -> io::Result<()> {
+        const INDENT: &str = "    ";
+        const GAP: &str = "  ";
         let groups = f.workloads();
-        let mut natural = HEADER.map(len);
-        // What each column can make do with when the table must shrink: a
-        // workload label can take two lines, a node its host name.
-        let mut compact = HEADER.map(len);
+        let all_pods = groups.iter().flat_map(|g| g.pods.iter());
+        let shared = |pods: &[super::AffectedPod]| pods.iter().all(|p| p.image == pods[0].image);
+        let show_image_column = groups.iter().any(|g| !shared(g.pods));
+        let mut name_w = len("POD");
+        let mut container_w = len("CONTAINER");
+        for p in all_pods.clone() {
+            name_w = name_w.max(len(&p.name));
+            container_w = container_w.max(len(&p.container));
+        }
+        let room = self.width - INDENT.len();
+        name_w = name_w.min(room);
+        container_w = container_w.min(MAX_CONTAINER_WIDTH).min(room.saturating_sub(name_w + GAP.len()));
+        let rest = room.saturating_sub(name_w + container_w + 2 * GAP.len());
+        // What is left goes to the image (when it differs between pods of
+        // a workload) and the node; too little room and the node is dropped.
+        let (image_w, node_w) = match (show_image_column, rest) {
+            (_, r) if r < MIN_COLUMN_WIDTH => (0, 0),
+            (true, r) if r >= 2 * MIN_COLUMN_WIDTH + GAP.len() => {
+                let image = (r - GAP.len()) * 3 / 5;
+                (image, r - GAP.len() - image)
+            }
+            (true, r) => (r, 0),
+            (false, r) => (0, r),
+        };
+        let row = |name: &str, container: &str, image: &str, node: &str| {
+            let mut line =
+                format!("{INDENT}{:<name_w$}", ellipsize(name, name_w, name_w.saturating_sub(1) / 2));
+            if container_w > 0 {
+                line.push_str(&format!("{GAP}{:<container_w$}", ellipsize(container, container_w, 0)));
+            }
+            if image_w > 0 {
+                line.push_str(&format!("{GAP}{:<image_w$}", shorten_image(image, image_w)));
+            }
+            if node_w > 0 {
+                line.push_str(&format!("{GAP}{}", shorten_node(node, node_w)));
+            }
+            line.trim_end().to_string()
+        };
+        let header = row("POD", "CONTAINER", if image_w > 0 { "IMAGE" } else { "" }, "NODE");
+        writeln!(self.out, "{}", self.paint(DIM, &header))?;
         for group in &groups {
-            let label = len(&group.label());
-            natural[0] = natural[0].max(label);
-            compact[0] = compact[0].max(label.div_ceil(2));
-            for p in group.pods {
-                let cells = [2 + len(&p.name), len(&p.container), len(&p.image), len(&p.node)];
-                for (n, c) in natural.iter_mut().zip(cells) {
-                    *n = (*n).max(c);
-                }
-                let host = p.node.split_once('.').map_or(len(&p.node), |(host, _)| len(host) + 1);
-                let cells = [2 + len(&p.name), len(&p.container), image_leaf_len(&p.image), host];
-                for (n, c) in compact.iter_mut().zip(cells) {
-                    *n = (*n).max(c);
-                }
+            let mut names: Vec<&str> = group.pods.iter().map(|p| p.name.as_str()).collect();
+            names.dedup();
+            let count = format!("  ({})", plural(names.len() as u64, "pod"));
+            let room_for_label = (self.width - 2).saturating_sub(len(&count));
+            let label = group.label();
+            let label = format!("{}{count}", ellipsize(&clean(&label), room_for_label, room_for_label / 2));
+            writeln!(self.out, "  {}", self.paint(BOLD, &label))?;
+            if !show_image_column && !group.pods[0].image.is_empty() {
+                let image = shorten_image(&clean(&group.pods[0].image), room.saturating_sub(len("image ")));
+                writeln!(self.out, "{INDENT}image {image}")?;
+            }
+            for p in group.pods.iter().take(MAX_PODS_PER_WORKLOAD) {
+                let line = row(&clean(&p.name), &clean(&p.container), &clean(&p.image), &clean(&p.node));
+                writeln!(self.out, "{line}")?;
+            }
+            let more = group.pods.len().saturating_sub(MAX_PODS_PER_WORKLOAD);
+            if more > 0 {
+                writeln!(
+                    self.out,
+                    "{INDENT}… and {} (see --format json)",
+                    plural(more as u64, "more container")
+                )?;
             }
         }
-        let widths = fit_columns(&natural, &compact, &WEIGHTS, self.width);
-        let mut table = self.table(&HEADER);
-        for group in &groups {
-            let mut cell = Cell::new(workload_label(&clean(&group.label()), widths[0]));
-            if self.color {
-                cell = cell.add_attribute(Attribute::Bold);
-            }
-            table.add_row(vec![cell, Cell::new(""), Cell::new(""), Cell::new("")]);
-            for p in group.pods {
-                table.add_row(vec![
-                    format!("  {}", ellipsize(&clean(&p.name), widths[0] - 2, (widths[0] - 3) / 2)),
-                    ellipsize(&clean(&p.container), widths[1], widths[1].saturating_sub(1) / 2),
-                    shorten_image(&clean(&p.image), widths[2]),
-                    shorten_node(&clean(&p.node), widths[3]),
-                ]);
-            }
-        }
-        self.write_table(&table)
+        Ok(())
     }
 
     fn unclassified(&mut self, report: &Report) -> io::Result<()> {
@@ -513,20 +550,6 @@ fn share(demand: &[usize], weights: &[usize], budget: usize) -> Vec<usize> {
     out
 }
 
-/// A workload label in the pod column: one line if it fits, else the kind
-/// on one line and `namespace/name` (cut in the middle) on the next.
-fn workload_label(label: &str, width: usize) -> String {
-    if len(label) <= width {
-        return label.to_owned();
-    }
-    match label.split_once(' ') {
-        Some((kind, rest)) => {
-            format!("{}\n{}", ellipsize(kind, width, 0), ellipsize(rest, width, width.saturating_sub(1) / 2))
-        }
-        None => ellipsize(label, width, width.saturating_sub(1) / 2),
-    }
-}
-
 /// A node name cut to `width`: the host part before the first dot names
 /// it, the domain is the same on every node.
 fn shorten_node(node: &str, width: usize) -> String {
@@ -555,19 +578,6 @@ fn ellipsize(text: &str, width: usize, tail: usize) -> String {
     out.push('…');
     out.extend(text.chars().skip(n - tail));
     out
-}
-
-/// How narrow [`shorten_image`] can go and still show the image's name
-/// and tag whole (`…/nginx:1.25`).
-fn image_leaf_len(image: &str) -> usize {
-    let name = match image.split_once('@') {
-        Some((name, _)) if name.rsplit('/').next().is_some_and(|last| last.contains(':')) => name,
-        _ => image,
-    };
-    match name.rsplit_once('/') {
-        Some((_, leaf)) => len(leaf) + 2,
-        None => len(name),
-    }
 }
 
 /// An image reference cut to `width`: what tells images apart is the last
@@ -666,7 +676,7 @@ fn limit(mut lines: Vec<String>, max: usize, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testdata;
+    use super::super::{testdata, AffectedPod};
     use super::*;
 
     fn render_to_string(report: &Report, color: bool, width: u16) -> String {
@@ -722,15 +732,18 @@ mod tests {
         let out = render_to_string(&testdata::report(), false, 80);
         assert!(out.contains("● CRITICAL  image-pull/rate-limit — Registry rate limit reached"), "{out}");
         assert!(out.contains("3 pods, 412 events, 2023-07-11 05:34 → 2023-07-11 06:10"), "{out}");
-        // Squeezed by the long names, workload labels take two lines.
-        assert!(out.contains("│ Deployment "), "{out}");
-        assert!(out.contains("│ default/web "), "{out}");
-        assert!(out.contains("│ StatefulSet "), "{out}");
-        assert!(out.contains("│ payments…"), "{out}");
-        // Pod names keep their start and their distinguishing suffix.
-        assert!(out.contains("│   web-7d9"), "{out}");
-        assert!(out.contains("-x2k4p ┆ app"), "{out}");
+        // Pods listed under their workload, names whole, a shared image once.
+        assert!(out.contains("\n  Deployment default/web  (2 pods)\n"), "{out}");
+        assert!(out.contains("\n    image docker.io/library/nginx:1.25.1\n"), "{out}");
+        assert!(out.contains("\n    web-7d9f8b6c5d-x2k4p "), "{out}");
+        assert!(
+            out.contains("\n  StatefulSet payments/ledger-db-with-a-rather-long-name  (1 pod)\n"),
+            "{out}"
+        );
+        assert!(out.contains("\n    ledger-db-with-a-rather-long-name-0  postgres-with-an-un…"), "{out}");
+        // Nodes give way first: the host part is kept.
         assert!(out.contains("ip-10-0-1-23…"), "{out}");
+        assert!(out.contains("\n  batch (no workload)  (1 pod)\n"), "{out}");
         assert!(out.contains("sample:   Failed to pull image"), "{out}");
         assert!(out.contains("evidence: no imagePullSecrets"), "{out}");
         assert!(out.contains("fix:      Docker Hub limits anonymous pulls"), "{out}");
@@ -740,13 +753,45 @@ mod tests {
         assert!(!out.contains("## Fix"), "{out}");
         assert!(!out.contains("never reaches"), "{out}");
         // Long images keep the start of their name and the end of their tag.
-        assert!(out.contains("┆ docker.io/lib"), "{out}");
-        assert!(out.contains("…/nginx:1.25.1 ┆"), "{out}");
-        assert!(out.contains("┆ postgresql-ha"), "{out}");
-        assert!(out.contains("…-debian-11-r7 ┆"), "{out}");
+        assert!(
+            out.contains("image registry.internal.e…/postgresql-ha-with-extensions:15.3.0-debian-11-r7"),
+            "{out}"
+        );
         // A finding about nodes, not pods.
         assert!(out.contains("objects:  Node//node-b"), "{out}");
         assert!(out.contains("runbook:  /etc/bundle-scan/runbooks/missing-pull-secret.md"), "{out}");
+    }
+
+    /// Pods of one workload running different images (a sidecar, a rollout
+    /// in progress) get an image column instead of one shared image line.
+    #[test]
+    fn mixed_images_get_a_column() {
+        let mut report = testdata::report();
+        report.findings.truncate(1);
+        report.findings[0].pods[1].image = "docker.io/library/nginx:1.27.0".into();
+        let out = render_to_string(&report, false, 80);
+        assert!(out.contains("    POD "), "{out}");
+        assert!(out.contains("  IMAGE"), "{out}");
+        assert!(!out.contains("\n    image "), "{out}");
+        assert!(out.contains("nginx:1.27.0"), "{out}");
+        for line in out.lines() {
+            assert!(len(line) <= 80, "{line}\n{out}");
+        }
+    }
+
+    #[test]
+    fn long_workloads_are_capped() {
+        let mut report = testdata::report();
+        report.findings.truncate(1);
+        let template = report.findings[0].pods[0].clone();
+        report.findings[0].pods = (0..25)
+            .map(|i| AffectedPod { name: format!("web-7d9f8b6c5d-{i:05}"), ..template.clone() })
+            .collect();
+        let out = render_to_string(&report, false, 80);
+        assert!(out.contains("Deployment default/web  (25 pods)"), "{out}");
+        assert!(out.contains("web-7d9f8b6c5d-00009"), "{out}");
+        assert!(!out.contains("web-7d9f8b6c5d-00010"), "{out}");
+        assert!(out.contains("… and 15 more containers (see --format json)"), "{out}");
     }
 
     #[test]
@@ -817,7 +862,6 @@ mod tests {
         assert_eq!(shorten_image("registry.example.com/team/app:1.2.3", 20), "registry.…/app:1.2.3");
         assert_eq!(shorten_node("ip-10-0-3-17.eu-west-1.compute.internal", 16), "ip-10-0-3-17…");
         assert_eq!(shorten_node("a-very-long-node-name", 10), "a-very-lo…");
-        assert_eq!(workload_label("StatefulSet payments/ledger-db", 16), "StatefulSet\npayments…dger-db");
         assert_eq!(shorten_image("docker.io/library/nginx:1.25.1", 24), "docker.io/…/nginx:1.25.1");
         assert_eq!(shorten_image("docker.io/library/nginx:1.25.1", 15), "…/nginx:1.25.1");
         assert_eq!(
@@ -836,8 +880,6 @@ mod tests {
         assert_eq!(fit_columns(&[5, 20, 100], &[5, 10, 100], &[1, 1, 1], 80), [5, 10, 55]);
         // Compact demands met, the rest goes to who still wants it.
         assert_eq!(fit_columns(&[10, 40, 40], &[10, 10, 10], &[1, 1, 1], 60), [10, 20, 20]);
-        assert_eq!(image_leaf_len("r.io/a/nginx:1.25@sha256:00"), len("…/nginx:1.25"));
-        assert_eq!(image_leaf_len("nginx"), 5);
     }
 
     fn strip_ansi(text: &str) -> String {
