@@ -48,7 +48,16 @@ pub fn decode(entry: &Entry) -> Decoded {
     let start = data.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else { return decoded };
     let documents = match data[start] {
-        b'{' | b'[' => json_documents(&data[start..], &mut decoded.errors),
+        b'{' | b'[' => {
+            let documents = json_documents(&data[start..], &mut decoded.errors);
+            // A log line such as `[INFO] plugin/reload` or `{"level":…` text
+            // that is not JSON at all is a log, not a broken JSON file. Only
+            // a file named .json is expected to be JSON from its first byte.
+            if documents.is_empty() && !is_json_name(&entry.path) {
+                return Decoded::default();
+            }
+            documents
+        }
         _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, &mut decoded.errors),
         _ => return decoded,
     };
@@ -57,6 +66,16 @@ pub fn decode(entry: &Entry) -> Decoded {
         objects::collect(document, &mut decoded.objects);
     }
     decoded
+}
+
+/// Names that promise JSON: a `.json`-like extension, or `-` (stdin, which
+/// the user handed over as the whole input).
+fn is_json_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower == "-" {
+        return true;
+    }
+    [".json", ".ndjson", ".jsonl"].iter().any(|ext| lower.ends_with(ext))
 }
 
 fn strip_bom(data: &[u8]) -> &[u8] {
