@@ -109,7 +109,10 @@ fn logs_and_binaries_are_not_recognised() {
 
 #[test]
 fn bracketed_log_lines_are_logs_not_broken_json() {
-    let d = decode(&entry("pods/logs/kube-system/coredns/coredns.log", "[INFO] plugin/reload: Running configuration\n"));
+    let d = decode(&entry(
+        "pods/logs/kube-system/coredns/coredns.log",
+        "[INFO] plugin/reload: Running configuration\n",
+    ));
     assert!(!d.recognised && d.errors.is_empty(), "{:?}", d.errors);
     // The same bytes in a file that claims to be JSON are a broken entry.
     let d = decode(&entry("events.json", "[INFO] plugin/reload\n"));

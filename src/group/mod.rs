@@ -58,7 +58,11 @@ enum Tier {
     Event,
 }
 
+#[derive(Clone)]
 struct Evidence<'a> {
+    /// Index of the event it came from, so an event attached to several
+    /// containers is still counted once.
+    event: Option<usize>,
     verdict: &'a Verdict,
     tier: Tier,
     count: u64,
@@ -145,13 +149,13 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         }
     };
 
-    let mut targets: BTreeMap<(String, Target), Vec<Evidence<'_>>> = BTreeMap::new();
+    let mut targets: Targets<'_> = BTreeMap::new();
     let mut hosts: HashMap<Target, &str> = HashMap::new();
     let mut images: HashMap<Target, &str> = HashMap::new();
     let mut non_pod: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut unclassified = Unclassifier::default();
 
-    for (event, verdict) in objects.events.iter().zip(classified.events) {
+    for (index, (event, verdict)) in objects.events.iter().zip(classified.events).enumerate() {
         let Some(verdict) = verdict else {
             if event.is_warning() {
                 let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
@@ -160,6 +164,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
             continue;
         };
         let evidence = Evidence {
+            event: Some(index),
             verdict,
             tier: Tier::Event,
             count: event.count,
@@ -212,6 +217,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                 container: status.name.clone(),
             };
             let evidence = Evidence {
+                event: None,
                 verdict,
                 tier: Tier::ContainerState,
                 count: 1,
@@ -227,14 +233,18 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         }
     }
 
+    attach_podwide_evidence(&mut targets);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
+    let mut counted: HashSet<usize> = HashSet::new();
     for ((_, target), evidence) in &targets {
         let Some(chosen) = evidence.iter().max_by(|a, b| rank(corpus, a).cmp(&rank(corpus, b))) else {
             continue;
         };
         let acc = accs.entry(chosen.verdict.runbook).or_default();
         for e in evidence {
-            acc.add_occurrence(e);
+            if e.event.is_none_or(|i| counted.insert(i)) {
+                acc.add_occurrence(e);
+            }
         }
         acc.offer_sample(chosen);
         let pod = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
@@ -284,6 +294,35 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         (b.severity, b.pods.len(), b.events, &a.id).cmp(&(a.severity, a.pods.len(), a.events, &b.id))
     });
     Grouped { findings, unclassified: unclassified.finish(), pods_affected }
+}
+
+type Targets<'a> = BTreeMap<(String, Target), Vec<Evidence<'a>>>;
+
+/// Evidence about a pod that names no container (the kubelet's
+/// `FailedToRetrieveImagePullSecret` warning is pod-wide) belongs with the
+/// containers of that pod that have evidence of the same family: without
+/// this, one pod would show up under two causes. It takes part in ranking
+/// for each of them; its count is still added only once.
+fn attach_podwide_evidence(targets: &mut Targets<'_>) {
+    let podwide: Vec<(String, Target)> =
+        targets.keys().filter(|(_, t)| t.container.is_empty()).cloned().collect();
+    for key in podwide {
+        let (family, target) = &key;
+        let siblings: Vec<(String, Target)> = targets
+            .range((family.clone(), target.clone())..)
+            .skip(1)
+            .map(|(k, _)| k)
+            .take_while(|(f, t)| f == family && t.namespace == target.namespace && t.pod == target.pod)
+            .cloned()
+            .collect();
+        if siblings.is_empty() {
+            continue;
+        }
+        let shared = targets.remove(&key).unwrap_or_default();
+        for sibling in siblings {
+            targets.entry(sibling).or_default().extend(shared.iter().cloned());
+        }
+    }
 }
 
 /// Orders the evidence for one container: cause over symptom, event over

@@ -134,7 +134,12 @@ impl Printer<'_> {
             self.pods_listing(f)?;
         }
         if !f.sample.trim().is_empty() {
-            self.labelled("sample:", &[clean(&f.sample)], MAX_SAMPLE_LINES)?;
+            // The registry's answer is at the end of a kubelet message, after
+            // the image and runtime boilerplate: cut the middle, not the end.
+            // (The slack leaves room for word wrapping.)
+            let room = (self.width - LABEL_WIDTH) * MAX_SAMPLE_LINES - 12 * MAX_SAMPLE_LINES;
+            let sample = ellipsize(&clean(&f.sample), room, room * 3 / 5);
+            self.labelled("sample:", &[Cow::Owned(sample)], MAX_SAMPLE_LINES)?;
         }
         let evidence: Vec<_> = f.evidence.iter().map(|e| clean(e)).collect();
         self.labelled("evidence:", &evidence, MAX_ITEM_LINES)?;
@@ -413,8 +418,11 @@ struct FixItem {
 }
 
 fn fix_items(fix: &str) -> Vec<FixItem> {
-    let mut items = Vec::new();
+    let mut items: Vec<FixItem> = Vec::new();
     let mut fence: Option<(usize, &str)> = None;
+    // Whether the next plain line continues the last item (Markdown's lazy
+    // continuation: a hard-wrapped list item or paragraph is one item).
+    let mut continues = false;
     for raw in fix.lines() {
         let line = clean(raw);
         let trimmed = line.trim();
@@ -423,6 +431,7 @@ fn fix_items(fix: &str) -> Vec<FixItem> {
         match (fence, fence_marker) {
             (None, Some(m)) => {
                 fence = Some((indent, m));
+                continues = false;
                 continue;
             }
             (Some((_, open)), Some(m)) if m == open => {
@@ -444,6 +453,7 @@ fn fix_items(fix: &str) -> Vec<FixItem> {
             (None, None) => {}
         }
         if trimmed.is_empty() || trimmed.starts_with("<!--") || is_rule(trimmed) {
+            continues = false;
             continue;
         }
         let text = trimmed.replace("**", "");
@@ -451,10 +461,18 @@ fn fix_items(fix: &str) -> Vec<FixItem> {
             if !heading.eq_ignore_ascii_case("fix") && !heading.is_empty() {
                 items.push(FixItem { marker: String::new(), text: heading.to_owned(), code: false });
             }
+            continues = false;
             continue;
         }
         let (marker, text) = list_marker(&text);
-        items.push(FixItem { marker, text: text.to_owned(), code: false });
+        match items.last_mut() {
+            Some(last) if continues && marker.is_empty() => {
+                last.text.push(' ');
+                last.text.push_str(text);
+            }
+            _ => items.push(FixItem { marker, text: text.to_owned(), code: false }),
+        }
+        continues = true;
     }
     items
 }
