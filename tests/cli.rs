@@ -136,3 +136,59 @@ fn seed_runbooks_load_and_lose_to_specific_ones() {
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(crate::util::ids(&report), ["image-pull/tls"]);
 }
+
+/// A bundle cut short (an upload limit) still reports what was read before
+/// the cut, and says which archive was damaged.
+#[test]
+fn truncated_bundle_reports_what_it_read() {
+    let archive = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/acme-support-bundle.tar.gz");
+    let bytes = std::fs::read(archive).unwrap();
+    let (_dir, path) = temp_file("cut.tar.gz", &bytes[..bytes.len() * 2 / 3]);
+    let r = run(&["-f", "json", path.to_str().unwrap()]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w["entry"].as_str().unwrap().contains("cut.tar.gz")
+            && w["message"].as_str().unwrap().contains("truncated")),
+        "{warnings:?}"
+    );
+    assert!(report["summary"]["entries"].as_u64().unwrap() > 5, "{:#}", report["summary"]);
+    assert!(report["summary"]["events"].as_u64().unwrap() > 0, "{:#}", report["summary"]);
+}
+
+/// One broken file in a directory is a warning naming it; the others are
+/// still analysed.
+#[test]
+fn broken_entry_is_a_warning_and_the_rest_is_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = r#"{"kind":"EventList","items":[{"metadata":{"name":"a","namespace":"ns"},"involvedObject":{"kind":"Pod","namespace":"ns","name":"api-0","fieldPath":"spec.containers{api}"},"reason":"Failed","type":"Warning","message":"Failed to pull image \"r.io/api:1\": dial tcp: lookup r.io on 10.96.0.10:53: no such host"}]}"#;
+    std::fs::write(dir.path().join("events.json"), good).unwrap();
+    std::fs::write(dir.path().join("pods.json"), r#"{"kind":"PodList","items":[{"metadata":"#).unwrap();
+    let r = run(&["-f", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(crate::util::ids(&report), ["image-pull/dns"]);
+    assert_eq!(report["warnings"][0]["entry"], "pods.json");
+    assert!(report["warnings"][0]["message"].as_str().unwrap().contains("invalid JSON"));
+    assert_eq!(report["summary"]["entries_failed"], 1);
+}
+
+/// Credentials in messages are redacted and escape sequences neutralised in
+/// every format.
+#[test]
+fn credentials_and_escapes_are_neutralised_in_every_format() {
+    let events = "{\"kind\":\"EventList\",\"items\":[{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"ns\",\"name\":\"api-0\"},\"reason\":\"Failed\",\"type\":\"Warning\",\"message\":\"Failed to pull image \\\"r.io/api:1\\\": Get \\\"https://bob:hunter2@r.io/v2/\\\": 401 Unauthorized \\u001b]0;owned\\u0007\\u001b[2J\"},{\"metadata\":{\"name\":\"b\",\"namespace\":\"ns\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"ns\",\"name\":\"db-0\"},\"reason\":\"Odd\",\"type\":\"Warning\",\"message\":\"token=abcdef123456 \\u001b[31mred\"}]}";
+    let (_dir, path) = temp_file("events.json", events.as_bytes());
+    for format in ["table", "markdown", "json"] {
+        let r = run(&["-f", format, "--color", "never", path.to_str().unwrap()]);
+        assert_eq!(r.status, 0, "{format}: {}", r.stderr);
+        assert!(
+            !r.stdout.contains("hunter2") && !r.stdout.contains("abcdef123456"),
+            "{format}:\n{}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains('\x1b') && !r.stdout.contains('\x07'), "{format}:\n{}", r.stdout);
+        assert!(r.stdout.contains("image-pull/auth"), "{format}:\n{}", r.stdout);
+    }
+}

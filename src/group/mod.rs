@@ -151,6 +151,10 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
 
     let mut targets: Targets<'_> = BTreeMap::new();
     let mut hosts: HashMap<Target, &str> = HashMap::new();
+    // Containers whose evidence is about the pod object in the bundle, and
+    // those only known from events of an earlier pod of the same name.
+    let mut current: HashSet<Target> = HashSet::new();
+    let mut stale: HashSet<Target> = HashSet::new();
     let mut images: HashMap<Target, &str> = HashMap::new();
     let mut non_pod: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut unclassified = Unclassifier::default();
@@ -181,9 +185,9 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         }
         let namespace =
             if event.subject.namespace.is_empty() { &event.namespace } else { &event.subject.namespace };
-        let pod = pods
-            .get(&(namespace.as_str(), event.subject.name.as_str()))
-            // A pod re-created under the same name is another pod.
+        let same_name = pods.get(&(namespace.as_str(), event.subject.name.as_str()));
+        // A pod re-created under the same name is another pod.
+        let pod = same_name
             .filter(|p| event.subject.uid.is_empty() || p.uid.is_empty() || p.uid == event.subject.uid);
         let image = image_in_message(&event.message);
         let container = event
@@ -195,6 +199,11 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         let target = Target { namespace: namespace.clone(), pod: event.subject.name.clone(), container };
         if !event.host.is_empty() {
             hosts.entry(target.clone()).or_insert(&event.host);
+        }
+        if pod.is_some() {
+            current.insert(target.clone());
+        } else if same_name.is_some() {
+            stale.insert(target.clone());
         }
         if let Some(image) = image {
             images.entry(target.clone()).or_insert(image);
@@ -216,6 +225,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                 pod: pod.name.clone(),
                 container: status.name.clone(),
             };
+            current.insert(target.clone());
             let evidence = Evidence {
                 event: None,
                 verdict,
@@ -247,7 +257,10 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
             }
         }
         acc.offer_sample(chosen);
-        let pod = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
+        let pod = pods
+            .get(&(target.namespace.as_str(), target.pod.as_str()))
+            .copied()
+            .filter(|_| current.contains(target) || !stale.contains(target));
         acc.pods.insert(affected_pod(
             target,
             pod,
@@ -426,3 +439,6 @@ impl Unclassifier {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,272 @@
+//! Grouping decisions on small hand-built bundles, classified by the real
+//! built-in corpus.
+
+use super::*;
+use crate::classify::Matcher;
+use crate::model::{ContainerSpec, ContainerStatus, Event, ObjectRef};
+
+fn pull_event(
+    pod: &str,
+    container: Option<&str>,
+    reason: &str,
+    message: &str,
+    count: u64,
+    last: &str,
+) -> Event {
+    Event {
+        key: format!("{pod}.{message}"),
+        namespace: "shop".into(),
+        subject: ObjectRef {
+            kind: "Pod".into(),
+            namespace: "shop".into(),
+            name: pod.into(),
+            uid: String::new(),
+            field_path: container.map(|c| format!("spec.containers{{{c}}}")).unwrap_or_default(),
+        },
+        reason: reason.into(),
+        message: message.into(),
+        event_type: "Warning".into(),
+        count,
+        first_seen: Some(last.into()),
+        last_seen: Some(last.into()),
+        host: "node-a".into(),
+    }
+}
+
+fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
+    Pod {
+        namespace: "shop".into(),
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        node: "node-b".into(),
+        containers: containers
+            .iter()
+            .map(|(n, i)| ContainerSpec { name: n.to_string(), image: i.to_string(), init: false })
+            .collect(),
+        ..Pod::default()
+    }
+}
+
+/// Classifies like `scan` does and groups.
+fn run(objects: &Objects) -> (Corpus, Grouped) {
+    let corpus = Corpus::builtin().unwrap();
+    let matcher = Matcher::new(&corpus);
+    let events: Vec<_> = objects.events.iter().map(|e| matcher.classify(&[&e.reason, &e.message])).collect();
+    let statuses: Vec<Vec<_>> = objects
+        .pods
+        .iter()
+        .map(|p| {
+            p.statuses
+                .iter()
+                .map(|s| {
+                    (!s.waiting_reason.is_empty())
+                        .then(|| matcher.classify(&[&s.waiting_reason, &s.waiting_message]))
+                        .flatten()
+                })
+                .collect()
+        })
+        .collect();
+    let grouped = group(&corpus, &Classified { objects, events: &events, statuses: &statuses });
+    (corpus, grouped)
+}
+
+fn summary(grouped: &Grouped) -> Vec<(String, Vec<String>, u64)> {
+    grouped
+        .findings
+        .iter()
+        .map(|f| {
+            (f.id.clone(), f.pods.iter().map(|p| format!("{}/{}", p.name, p.container)).collect(), f.events)
+        })
+        .collect()
+}
+
+const NOT_FOUND: &str = r#"Failed to pull image "r.io/shop/web:9": rpc error: code = NotFound desc = failed to pull and unpack image "r.io/shop/web:9": failed to resolve reference "r.io/shop/web:9": r.io/shop/web:9: not found"#;
+const BACKOFF: &str = r#"Back-off pulling image "r.io/shop/web:9""#;
+
+#[test]
+fn cause_beats_symptom_and_symptoms_still_count() {
+    let objects = Objects {
+        events: vec![
+            pull_event("web-1", Some("web"), "Failed", NOT_FOUND, 3, "2026-01-01T10:00:00Z"),
+            pull_event("web-1", Some("web"), "BackOff", BACKOFF, 40, "2026-01-01T11:00:00Z"),
+            pull_event("web-1", Some("web"), "Failed", "Error: ImagePullBackOff", 40, "2026-01-01T11:00:00Z"),
+        ],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/manifest-unknown".to_string(), vec!["web-1/web".to_string()], 83)]
+    );
+    let finding = &grouped.findings[0];
+    assert_eq!(finding.sample, NOT_FOUND, "the sample is the cause, not the back-off");
+    assert_eq!(finding.last_seen.as_deref(), Some("2026-01-01T11:00:00Z"));
+    assert_eq!(finding.pods[0].image, "r.io/shop/web:9", "image from the message when no pod object");
+    assert_eq!(finding.pods[0].node, "node-a", "node from the kubelet's host");
+}
+
+#[test]
+fn only_a_backoff_left_is_the_backoff_finding() {
+    let objects = Objects {
+        events: vec![pull_event("web-2", Some("web"), "BackOff", BACKOFF, 7, "2026-01-01T11:00:00Z")],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("image-pull/backoff".to_string(), vec!["web-2/web".to_string()], 7)]);
+}
+
+#[test]
+fn event_evidence_beats_the_waiting_message() {
+    let mut p = pod("api-1", &[("api", "r.io/api:1")]);
+    p.statuses.push(ContainerStatus {
+        name: "api".into(),
+        image: "r.io/api:1".into(),
+        waiting_reason: "ErrImagePull".into(),
+        waiting_message: "rpc error: code = Unknown desc = dial tcp 10.0.0.1:443: i/o timeout".into(),
+        ..ContainerStatus::default()
+    });
+    let event = pull_event(
+        "api-1",
+        Some("api"),
+        "Failed",
+        r#"Failed to pull image "r.io/api:1": 401 Unauthorized"#,
+        2,
+        "2026-01-01T10:00:00Z",
+    );
+    let objects = Objects { events: vec![event], pods: vec![p], ..Objects::default() };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("image-pull/auth".to_string(), vec!["api-1/api".to_string()], 2)]);
+    assert_eq!(grouped.findings[0].pods[0].node, "node-b", "node from the pod object");
+}
+
+#[test]
+fn waiting_reason_alone_is_evidence() {
+    let mut p = pod("bad-1", &[("app", "r.io/Bad:1")]);
+    p.statuses.push(ContainerStatus {
+        name: "app".into(),
+        image: "r.io/Bad:1".into(),
+        waiting_reason: "InvalidImageName".into(),
+        ..ContainerStatus::default()
+    });
+    let (_, grouped) = run(&Objects { pods: vec![p], ..Objects::default() });
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/invalid-reference".to_string(), vec!["bad-1/app".to_string()], 0)]
+    );
+}
+
+/// A pod-wide warning (no fieldPath) joins the pod's containers instead of
+/// making the pod appear under a second cause, and is counted once.
+#[test]
+fn podwide_evidence_joins_each_container_once() {
+    let p = pod("etl-1", &[("etl", "r.io/etl:1"), ("sidecar", "r.io/side:1")]);
+    let secret =
+        "Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed.";
+    let denied = r#"Failed to pull image "r.io/etl:1": 401 Unauthorized"#;
+    let denied_side = r#"Failed to pull image "r.io/side:1": 401 Unauthorized"#;
+    let objects = Objects {
+        events: vec![
+            pull_event("etl-1", None, "FailedToRetrieveImagePullSecret", secret, 5, "2026-01-01T10:00:00Z"),
+            pull_event("etl-1", Some("etl"), "Failed", denied, 10, "2026-01-01T10:01:00Z"),
+            pull_event("etl-1", Some("sidecar"), "Failed", denied_side, 20, "2026-01-01T10:01:00Z"),
+        ],
+        pods: vec![p],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [(
+            "image-pull/missing-pull-secret".to_string(),
+            vec!["etl-1/etl".to_string(), "etl-1/sidecar".to_string()],
+            35
+        )]
+    );
+    assert_eq!(grouped.pods_affected, 1);
+}
+
+/// An event about an earlier pod of the same name (a StatefulSet pod that was
+/// re-created) does not borrow the new pod's node or image.
+#[test]
+fn uid_mismatch_is_another_pod() {
+    let p = pod("db-0", &[("db", "r.io/db:2")]);
+    let mut event = pull_event("db-0", None, "Failed", NOT_FOUND, 1, "2026-01-01T10:00:00Z");
+    event.subject.uid = "uid-of-the-old-pod".into();
+    event.host = String::new();
+    let (_, grouped) = run(&Objects { events: vec![event], pods: vec![p], ..Objects::default() });
+    let affected = &grouped.findings[0].pods[0];
+    assert_eq!((affected.node.as_str(), affected.image.as_str()), ("", "r.io/shop/web:9"));
+}
+
+#[test]
+fn unexplained_warnings_and_failing_states_are_templated() {
+    let mut p = pod("job-1", &[("run", "r.io/run:1")]);
+    p.statuses.push(ContainerStatus {
+        name: "run".into(),
+        waiting_reason: "CrashLoopBackOff".into(),
+        waiting_message: "back-off 5m0s restarting failed container=run pod=job-1_shop(abc)".into(),
+        ..ContainerStatus::default()
+    });
+    p.statuses.push(ContainerStatus {
+        name: "init".into(),
+        waiting_reason: "PodInitializing".into(),
+        ..ContainerStatus::default()
+    });
+    let probe = |pod: &str, count| {
+        let mut e = pull_event(
+            pod,
+            None,
+            "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+            count,
+            "2026-01-01T10:00:00Z",
+        );
+        e.key = format!("probe-{pod}");
+        e
+    };
+    let mut normal = probe("web-3", 100);
+    normal.event_type = "Normal".into();
+    normal.key = "normal".into();
+    let objects = Objects {
+        events: vec![probe("web-1", 4), probe("web-2", 6), normal],
+        pods: vec![p],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert!(grouped.findings.is_empty());
+    let u = &grouped.unclassified;
+    assert_eq!(u.len(), 2, "{u:?}");
+    assert_eq!(
+        (u[0].count, u[0].objects, u[0].reasons.as_slice()),
+        (10, 2, ["Unhealthy".to_string()].as_slice())
+    );
+    assert_eq!(u[0].template, "Readiness probe failed: HTTP probe failed with statuscode: <n>");
+    assert_eq!(u[1].reasons, ["CrashLoopBackOff"]);
+}
+
+#[test]
+fn events_about_other_objects_are_listed_as_objects() {
+    let mut event = pull_event("x", None, "Failed", NOT_FOUND, 2, "2026-01-01T10:00:00Z");
+    event.subject.kind = "Node".into();
+    event.subject.name = "node-z".into();
+    event.subject.namespace = String::new();
+    event.namespace = String::new();
+    let (_, grouped) = run(&Objects { events: vec![event], ..Objects::default() });
+    let f = &grouped.findings[0];
+    assert_eq!(
+        (f.id.as_str(), f.pods.len(), f.objects.as_slice(), f.events),
+        ("image-pull/manifest-unknown", 0, ["Node/node-z".to_string()].as_slice(), 2)
+    );
+}
+
+#[test]
+fn credentials_and_escapes_never_reach_the_report() {
+    let message =
+        "Failed to pull image \"r.io/a:1\": Get \"https://bob:hunter2@r.io/v2/\": 401 Unauthorized \x1b[2J";
+    let (_, grouped) = run(&Objects {
+        events: vec![pull_event("a-1", Some("a"), "Failed", message, 1, "2026-01-01T10:00:00Z")],
+        ..Objects::default()
+    });
+    let sample = &grouped.findings[0].sample;
+    assert!(!sample.contains("hunter2") && !sample.contains('\x1b'), "{sample}");
+}
