@@ -7,7 +7,10 @@
 //! inside a longer one still counts), filtered to whole-word matches, and the
 //! most specific runbook wins:
 //!
-//! 1. a cause beats a symptom (`symptom: true`, e.g. "Back-off pulling image");
+//! 1. a cause beats a symptom. Symptom phrases are the keywords of the
+//!    `symptom: true` runbooks ("Back-off pulling image", "ErrImagePull"); a
+//!    runbook whose only hits are symptom phrases (a broad TSG that lists
+//!    them among its keywords) counts as a symptom for that record too;
 //! 2. then the higher `priority` (a platform error that also says "not found"
 //!    is a platform mismatch, "no such host" is DNS, not a missing image);
 //! 3. then more distinct keywords hit, then the longest keyword, then the id.
@@ -48,6 +51,8 @@ struct Pattern {
     bounded_start: bool,
     bounded_end: bool,
     len: usize,
+    /// A keyword of some symptom runbook: hitting it names no cause.
+    symptom_phrase: bool,
     uses: Vec<Use>,
 }
 
@@ -71,6 +76,8 @@ pub struct Matcher {
 #[derive(Clone, Copy, Default)]
 struct Tally {
     distinct: u32,
+    /// Distinct keywords hit that are not symptom phrases.
+    cause_hits: u32,
     longest: usize,
     longest_keyword: usize,
     context: bool,
@@ -89,6 +96,7 @@ impl Matcher {
                     bounded_start: key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
                     bounded_end: key.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
                     len: key.len(),
+                    symptom_phrase: false,
                     uses: Vec::new(),
                 });
                 patterns.len() - 1
@@ -109,6 +117,12 @@ impl Matcher {
                 needs_context: !rb.requires_any.is_empty(),
                 keywords: rb.keywords.clone(),
             });
+        }
+        for pattern in &mut patterns {
+            pattern.symptom_phrase = pattern
+                .uses
+                .iter()
+                .any(|u| matches!(*u, Use::Keyword { runbook, .. } if corpus.get(runbook).symptom));
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
@@ -141,6 +155,7 @@ impl Matcher {
                             if !seen.contains(&(runbook, keyword)) {
                                 seen.push((runbook, keyword));
                                 tally.distinct += 1;
+                                tally.cause_hits += u32::from(!pattern.symptom_phrase);
                             }
                             if pattern.len > tally.longest {
                                 tally.longest = pattern.len;
@@ -158,15 +173,27 @@ impl Matcher {
             // Runbooks are sorted by id, so among equals the lower index wins.
             .max_by_key(|(i, t)| {
                 let rule = &self.rules[*i];
-                (!rule.symptom, rule.priority, t.distinct, t.longest, std::cmp::Reverse(*i))
+                // Among symptoms, the runbook written for them is preferred.
+                (
+                    self.is_cause(*i, t),
+                    rule.symptom,
+                    rule.priority,
+                    t.distinct,
+                    t.longest,
+                    std::cmp::Reverse(*i),
+                )
             })?;
         let (runbook, tally) = best;
         let rule = &self.rules[runbook];
         Some(Verdict {
             runbook,
-            symptom: rule.symptom,
+            symptom: !self.is_cause(runbook, tally),
             keyword: rule.keywords[tally.longest_keyword].clone(),
         })
+    }
+
+    fn is_cause(&self, runbook: usize, tally: &Tally) -> bool {
+        !self.rules[runbook].symptom && tally.cause_hits > 0
     }
 }
 
@@ -185,7 +212,12 @@ mod tests {
     fn matcher() -> (Corpus, Matcher) {
         let ctx = "requires_any: [\"pull image\", \"ErrImagePull\"]\n";
         let corpus = Corpus::new(vec![
-            runbook("backoff", 0, &["Back-off pulling image", "ErrImagePull"], "symptom: true\n"),
+            runbook(
+                "backoff",
+                0,
+                &["Back-off pulling image", "ErrImagePull", "ImagePullBackOff"],
+                "symptom: true\n",
+            ),
             runbook("not-found", 55, &["not found", "name unknown"], ctx),
             runbook("dns", 75, &["no such host"], ctx),
             runbook("auth", 60, &["401 Unauthorized", "unauthorized"], ctx),
@@ -239,6 +271,17 @@ mod tests {
             id("ImagePullBackOff: Back-off pulling image \"x\": ErrImagePull: manifest unknown").as_deref(),
             Some("manifest")
         );
+    }
+
+    /// A broad runbook listing symptom words (like seed TSG 004) does not
+    /// turn a bare "Error: ErrImagePull" into a cause.
+    #[test]
+    fn symptom_phrases_in_a_broad_runbook_stay_symptoms() {
+        let (corpus, m) = matcher();
+        let v = m.classify(&["Failed", "Error: ImagePullBackOff"]).unwrap();
+        assert_eq!((corpus.get(v.runbook).id.as_str(), v.symptom), ("backoff", true));
+        let v = m.classify(&["Failed", "Error: ErrImagePull"]).unwrap();
+        assert_eq!((corpus.get(v.runbook).id.as_str(), v.symptom), ("backoff", true));
     }
 
     #[test]

@@ -3,19 +3,23 @@
 //! Owns deciding the *one* cause of each broken container and gathering
 //! containers by cause, then by workload. For every pod container it
 //! collects the evidence the classifier produced — events about the pod and
-//! the container's own state — and picks, per failure family (the runbook's
-//! `issue_type`, e.g. all image-pull causes are one family):
+//! the container's own state — and picks, per failure family (the part of
+//! the runbook id before `/`: all `image-pull/*` causes are one family):
 //!
 //! 1. a cause over a symptom ("Back-off pulling image" only marks the pod);
-//! 2. evidence from events over the container state (the kubelet's
-//!    `Failed to pull image` event carries the registry's answer; the waiting
-//!    message only sometimes does);
-//! 3. the more specific runbook (`priority`), then the most recent, then the
-//!    most frequent.
+//! 2. the kubelet's `Failed to pull image` events over other events, and
+//!    events over the container's own state (the registry's answer is in
+//!    the pull failure; the waiting message only sometimes keeps it);
+//! 3. the most recent (an old, fixed failure does not hide the current one),
+//!    then the more specific runbook (`priority`), then the most frequent.
 //!
-//! Everything else about the container (symptoms, older causes) is counted
-//! in the chosen finding, so no occurrence is dropped. Warnings that no
-//! runbook explains are clustered into message templates ([`template`]).
+//! A runbook may declare that it `explains` other causes (a missing pull
+//! secret explains a 401): when both are recorded for a container, the
+//! explaining one is the root cause. Everything else recorded for the
+//! container in that family (symptoms, older or explained causes) is
+//! counted in the chosen finding and named in its evidence, so no
+//! occurrence is dropped. Warnings that no runbook explains are clustered
+//! into message templates ([`template`]).
 
 mod template;
 mod workload;
@@ -26,7 +30,7 @@ pub use template::template;
 pub use workload::Workloads;
 
 use crate::classify::Verdict;
-use crate::model::{Objects, OwnerRef, Pod};
+use crate::model::{ContainerStatus, Event, Objects, OwnerRef, Pod};
 use crate::report::{AffectedPod, Finding, Unclassified};
 use crate::runbook::Corpus;
 use crate::text;
@@ -51,11 +55,16 @@ pub struct Grouped {
 /// Container waiting reasons that are normal steps of a pod's start, not failures.
 const BENIGN_WAITING: &[&str] = &["", "ContainerCreating", "PodInitializing"];
 
-/// Where a piece of evidence came from; the later variant is the stronger.
+/// How a container ended that is not a failure.
+const BENIGN_TERMINATED: &[&str] = &["", "Completed"];
+
+/// Where a piece of evidence came from; a later variant is stronger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Tier {
     ContainerState,
     Event,
+    /// The kubelet's `Failed to pull image "…": <the registry's answer>`.
+    PullFailure,
 }
 
 #[derive(Clone)]
@@ -76,8 +85,13 @@ struct Evidence<'a> {
 struct Target {
     namespace: String,
     pod: String,
+    /// The evidence is about an earlier pod of this name (its uid differs
+    /// from the pod in the bundle): kept apart so the two never mix.
+    earlier: bool,
     container: String,
 }
+
+type Targets<'a> = BTreeMap<(String, Target), Vec<Evidence<'a>>>;
 
 #[derive(Default)]
 struct FindingAcc<'a> {
@@ -88,11 +102,13 @@ struct FindingAcc<'a> {
     last_seen: Option<&'a str>,
     /// (is a cause, tier, count, message) of the best sample so far.
     sample: Option<(bool, Tier, u64, &'a str)>,
+    /// Other runbooks recorded for the same containers: runbook → events.
+    also: BTreeMap<usize, u64>,
 }
 
 impl<'a> FindingAcc<'a> {
     fn add_occurrence(&mut self, e: &Evidence<'a>) {
-        if e.tier == Tier::Event {
+        if e.tier != Tier::ContainerState {
             self.events += e.count;
         }
         self.first_seen = min_time(self.first_seen, e.first_seen);
@@ -134,142 +150,95 @@ fn image_in_message(message: &str) -> Option<&str> {
     Some(&message[start..start + len])
 }
 
+/// The failure family of each runbook: the part of its id before `/`. A
+/// user runbook whose id has no `/` (a TSG like `TSG-POD-IMAGEPULL-001`)
+/// joins the family of the built-in runbooks sharing its `issue_type`, so a
+/// broad TSG and a specific runbook never both claim one container.
+fn families(corpus: &Corpus) -> Vec<String> {
+    let mut by_issue_type: HashMap<&str, &str> = HashMap::new();
+    for rb in corpus.runbooks() {
+        if let Some((prefix, _)) = rb.id.split_once('/') {
+            if !rb.issue_type.is_empty() {
+                by_issue_type.entry(&rb.issue_type).or_insert(prefix);
+            }
+        }
+    }
+    corpus
+        .runbooks()
+        .iter()
+        .map(|rb| match rb.id.split_once('/') {
+            Some((prefix, _)) => prefix.to_string(),
+            None => {
+                by_issue_type.get(rb.issue_type.as_str()).map_or_else(|| rb.id.clone(), |p| p.to_string())
+            }
+        })
+        .collect()
+}
+
+/// Everything the grouping loop gathers before choosing causes.
+struct Gathered<'a> {
+    targets: Targets<'a>,
+    hosts: HashMap<Target, &'a str>,
+    images: HashMap<Target, &'a str>,
+    non_pod: BTreeMap<usize, FindingAcc<'a>>,
+    unclassified: Unclassifier,
+}
+
 /// Groups the classified records of a bundle into findings.
 pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let objects = classified.objects;
     let pods: HashMap<(&str, &str), &Pod> =
         objects.pods.iter().map(|p| ((p.namespace.as_str(), p.name.as_str()), p)).collect();
     let workloads = Workloads::new(&objects.workloads);
-    let family = |runbook: usize| {
-        let rb = corpus.get(runbook);
-        if rb.issue_type.is_empty() {
-            rb.id.split('/').next().unwrap_or(&rb.id).to_string()
-        } else {
-            rb.issue_type.clone()
-        }
+    let families = families(corpus);
+    let mut g = Gathered {
+        targets: BTreeMap::new(),
+        hosts: HashMap::new(),
+        images: HashMap::new(),
+        non_pod: BTreeMap::new(),
+        unclassified: Unclassifier::default(),
     };
-
-    let mut targets: Targets<'_> = BTreeMap::new();
-    let mut hosts: HashMap<Target, &str> = HashMap::new();
-    // Containers whose evidence is about the pod object in the bundle, and
-    // those only known from events of an earlier pod of the same name.
-    let mut current: HashSet<Target> = HashSet::new();
-    let mut stale: HashSet<Target> = HashSet::new();
-    let mut images: HashMap<Target, &str> = HashMap::new();
-    let mut non_pod: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
-    let mut unclassified = Unclassifier::default();
-
     for (index, (event, verdict)) in objects.events.iter().zip(classified.events).enumerate() {
-        let Some(verdict) = verdict else {
-            if event.is_warning() {
-                let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
-                unclassified.add(&event.reason, &event.message, event.count, subject);
-            }
-            continue;
-        };
-        let evidence = Evidence {
-            event: Some(index),
-            verdict,
-            tier: Tier::Event,
-            count: event.count,
-            first_seen: event.first_seen.as_deref(),
-            last_seen: event.last_seen.as_deref(),
-            message: &event.message,
-        };
-        if event.subject.kind != "Pod" || event.subject.name.is_empty() {
-            let acc = non_pod.entry(verdict.runbook).or_default();
-            acc.objects.insert(describe_object(&event.subject.kind, &event.namespace, &event.subject.name));
-            acc.add_occurrence(&evidence);
-            acc.offer_sample(&evidence);
-            continue;
-        }
-        let namespace =
-            if event.subject.namespace.is_empty() { &event.namespace } else { &event.subject.namespace };
-        let same_name = pods.get(&(namespace.as_str(), event.subject.name.as_str()));
-        // A pod re-created under the same name is another pod.
-        let pod = same_name
-            .filter(|p| event.subject.uid.is_empty() || p.uid.is_empty() || p.uid == event.subject.uid);
-        let image = image_in_message(&event.message);
-        let container = event
-            .subject
-            .container()
-            .map(str::to_string)
-            .or_else(|| pod.and_then(|p| container_for(p, image)))
-            .unwrap_or_default();
-        let target = Target { namespace: namespace.clone(), pod: event.subject.name.clone(), container };
-        if !event.host.is_empty() {
-            hosts.entry(target.clone()).or_insert(&event.host);
-        }
-        if pod.is_some() {
-            current.insert(target.clone());
-        } else if same_name.is_some() {
-            stale.insert(target.clone());
-        }
-        if let Some(image) = image {
-            images.entry(target.clone()).or_insert(image);
-        }
-        targets.entry((family(verdict.runbook), target)).or_default().push(evidence);
+        gather_event(&mut g, &pods, &families, index, event, verdict.as_ref());
     }
-
     for (pod, verdicts) in objects.pods.iter().zip(classified.statuses) {
         for (status, verdict) in pod.statuses.iter().zip(verdicts) {
-            let Some(verdict) = verdict else {
-                if !BENIGN_WAITING.contains(&status.waiting_reason.as_str()) {
-                    let subject = format!("Pod/{}/{}", pod.namespace, pod.name);
-                    unclassified.add(&status.waiting_reason, &status.waiting_message, 1, subject);
-                }
-                continue;
-            };
-            let target = Target {
-                namespace: pod.namespace.clone(),
-                pod: pod.name.clone(),
-                container: status.name.clone(),
-            };
-            current.insert(target.clone());
-            let evidence = Evidence {
-                event: None,
-                verdict,
-                tier: Tier::ContainerState,
-                count: 1,
-                first_seen: None,
-                last_seen: None,
-                message: if status.waiting_message.is_empty() {
-                    &status.waiting_reason
-                } else {
-                    &status.waiting_message
-                },
-            };
-            targets.entry((family(verdict.runbook), target)).or_default().push(evidence);
+            gather_status(&mut g, &families, pod, status, verdict.as_ref());
         }
     }
+    attach_podwide_evidence(&mut g.targets);
 
-    attach_podwide_evidence(&mut targets);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
-    for ((_, target), evidence) in &targets {
-        let Some(chosen) = evidence.iter().max_by(|a, b| rank(corpus, a).cmp(&rank(corpus, b))) else {
-            continue;
-        };
+    for ((_, target), evidence) in &g.targets {
+        let Some(chosen) = choose(corpus, evidence) else { continue };
         let acc = accs.entry(chosen.verdict.runbook).or_default();
         for e in evidence {
             if e.event.is_none_or(|i| counted.insert(i)) {
                 acc.add_occurrence(e);
+                if e.verdict.runbook != chosen.verdict.runbook {
+                    *acc.also.entry(e.verdict.runbook).or_default() += e.count;
+                }
             }
         }
         acc.offer_sample(chosen);
-        let pod = pods
-            .get(&(target.namespace.as_str(), target.pod.as_str()))
-            .copied()
-            .filter(|_| current.contains(target) || !stale.contains(target));
-        acc.pods.insert(affected_pod(
-            target,
-            pod,
-            &workloads,
-            hosts.get(target).copied(),
-            images.get(target).copied(),
-        ));
+        // Evidence about an earlier pod of this name describes that pod, not
+        // the one in the bundle; only its workload is shared.
+        let same_name = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
+        let pod = same_name.filter(|_| !target.earlier);
+        let owner = match same_name {
+            Some(p) => workloads.top_owner(p),
+            None => workloads.top_owner(&Pod {
+                namespace: target.namespace.clone(),
+                name: target.pod.clone(),
+                ..Pod::default()
+            }),
+        };
+        let host = g.hosts.get(target).copied();
+        let image = g.images.get(target).copied();
+        acc.pods.insert(affected_pod(target, pod, owner, host, image));
     }
-    for (runbook, acc) in non_pod {
+    for (runbook, acc) in std::mem::take(&mut g.non_pod) {
         let merged = accs.entry(runbook).or_default();
         merged.objects.extend(acc.objects);
         merged.events += acc.events;
@@ -283,33 +252,151 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let pods_affected: HashSet<(&str, &str)> =
         accs.values().flat_map(|a| a.pods.iter().map(|p| (p.namespace.as_str(), p.name.as_str()))).collect();
     let pods_affected = pods_affected.len() as u64;
-    let mut findings: Vec<Finding> = accs
-        .into_iter()
-        .map(|(runbook, acc)| {
-            let rb = corpus.get(runbook);
-            Finding {
-                id: rb.id.clone(),
-                title: rb.title.clone(),
-                severity: rb.severity,
-                pods: acc.pods.into_iter().collect(),
-                objects: acc.objects.into_iter().collect(),
-                events: acc.events,
-                first_seen: acc.first_seen.map(str::to_string),
-                last_seen: acc.last_seen.map(str::to_string),
-                sample: acc.sample.map(|s| text::clean(s.3)).unwrap_or_default(),
-                evidence: Vec::new(),
-                fix: rb.fix().to_string(),
-                runbook_source: rb.source.clone(),
-            }
-        })
-        .collect();
+    let mut findings: Vec<Finding> =
+        accs.into_iter().map(|(runbook, acc)| finding(corpus, runbook, acc)).collect();
     findings.sort_by(|a, b| {
-        (b.severity, b.pods.len(), b.events, &a.id).cmp(&(a.severity, a.pods.len(), a.events, &b.id))
+        (b.severity, b.pod_count(), b.events, &a.id).cmp(&(a.severity, a.pod_count(), a.events, &b.id))
     });
-    Grouped { findings, unclassified: unclassified.finish(), pods_affected }
+    Grouped { findings, unclassified: g.unclassified.finish(), pods_affected }
 }
 
-type Targets<'a> = BTreeMap<(String, Target), Vec<Evidence<'a>>>;
+fn gather_event<'a>(
+    g: &mut Gathered<'a>,
+    pods: &HashMap<(&str, &str), &'a Pod>,
+    families: &[String],
+    index: usize,
+    event: &'a Event,
+    verdict: Option<&'a Verdict>,
+) {
+    let Some(verdict) = verdict else {
+        if event.is_warning() {
+            let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
+            g.unclassified.add(&event.reason, &event.message, event.count, subject);
+        }
+        return;
+    };
+    let tier =
+        if event.message.starts_with("Failed to pull image") { Tier::PullFailure } else { Tier::Event };
+    let evidence = Evidence {
+        event: Some(index),
+        verdict,
+        tier,
+        count: event.count,
+        first_seen: event.first_seen.as_deref(),
+        last_seen: event.last_seen.as_deref(),
+        message: &event.message,
+    };
+    if event.subject.kind != "Pod" || event.subject.name.is_empty() {
+        let acc = g.non_pod.entry(verdict.runbook).or_default();
+        acc.objects.insert(describe_object(&event.subject.kind, &event.namespace, &event.subject.name));
+        acc.add_occurrence(&evidence);
+        acc.offer_sample(&evidence);
+        return;
+    }
+    let namespace =
+        if event.subject.namespace.is_empty() { &event.namespace } else { &event.subject.namespace };
+    let same_name = pods.get(&(namespace.as_str(), event.subject.name.as_str())).copied();
+    // A pod re-created under the same name is another pod.
+    let earlier = same_name
+        .is_some_and(|p| !event.subject.uid.is_empty() && !p.uid.is_empty() && p.uid != event.subject.uid);
+    let pod = same_name.filter(|_| !earlier);
+    let image = image_in_message(&event.message);
+    let container = event
+        .subject
+        .container()
+        .map(str::to_string)
+        .or_else(|| pod.and_then(|p| container_for(p, image)))
+        .unwrap_or_default();
+    let target = Target { namespace: namespace.clone(), pod: event.subject.name.clone(), earlier, container };
+    if !event.host.is_empty() {
+        g.hosts.entry(target.clone()).or_insert(&event.host);
+    }
+    if let Some(image) = image {
+        g.images.entry(target.clone()).or_insert(image);
+    }
+    g.targets.entry((families[verdict.runbook].clone(), target)).or_default().push(evidence);
+}
+
+fn gather_status<'a>(
+    g: &mut Gathered<'a>,
+    families: &[String],
+    pod: &'a Pod,
+    status: &'a ContainerStatus,
+    verdict: Option<&'a Verdict>,
+) {
+    let subject = || format!("Pod/{}/{}", pod.namespace, pod.name);
+    let Some(verdict) = verdict else {
+        if !BENIGN_WAITING.contains(&status.waiting_reason.as_str()) {
+            g.unclassified.add(&status.waiting_reason, &status.waiting_message, 1, subject());
+        }
+        // Terminated states are not classified yet; they are listed, not dropped.
+        if !BENIGN_TERMINATED.contains(&status.terminated_reason.as_str()) {
+            let line = exit_line("terminated", &status.terminated_reason, status.terminated_exit_code);
+            g.unclassified.add(&status.terminated_reason, &line, 1, subject());
+        }
+        if status.restart_count > 0 && !BENIGN_TERMINATED.contains(&status.last_terminated_reason.as_str()) {
+            let line = exit_line(
+                "last terminated",
+                &status.last_terminated_reason,
+                status.last_terminated_exit_code,
+            );
+            g.unclassified.add(&status.last_terminated_reason, &line, status.restart_count, subject());
+        }
+        return;
+    };
+    let target = Target {
+        namespace: pod.namespace.clone(),
+        pod: pod.name.clone(),
+        earlier: false,
+        container: status.name.clone(),
+    };
+    let evidence = Evidence {
+        event: None,
+        verdict,
+        tier: Tier::ContainerState,
+        count: 1,
+        first_seen: None,
+        last_seen: None,
+        message: if status.waiting_message.is_empty() {
+            &status.waiting_reason
+        } else {
+            &status.waiting_message
+        },
+    };
+    g.targets.entry((families[verdict.runbook].clone(), target)).or_default().push(evidence);
+}
+
+/// `terminated: OOMKilled (exit code 137)`, the line an unclassified
+/// container state is templated from.
+fn exit_line(what: &str, reason: &str, exit_code: Option<i64>) -> String {
+    match exit_code {
+        Some(code) => format!("container {what}: {reason} (exit code {code})"),
+        None => format!("container {what}: {reason}"),
+    }
+}
+
+/// The evidence that names a container's root cause, or `None` when there
+/// is none. Cause over symptom, pull failure over other events over the
+/// container state, recent over old, specific over generic, frequent over
+/// rare; then a recorded cause that `explains` the chosen one wins.
+fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e Evidence<'a>> {
+    let rank = |e: &'e Evidence<'a>| {
+        (
+            !e.verdict.symptom,
+            e.tier,
+            e.last_seen.map(time_key),
+            corpus.get(e.verdict.runbook).priority,
+            e.count,
+        )
+    };
+    let chosen = evidence.iter().max_by(|a, b| rank(a).cmp(&rank(b)))?;
+    let chosen_id = &corpus.get(chosen.verdict.runbook).id;
+    let explaining = evidence
+        .iter()
+        .filter(|e| !e.verdict.symptom && corpus.get(e.verdict.runbook).explains.contains(chosen_id))
+        .max_by(|a, b| rank(a).cmp(&rank(b)));
+    Some(explaining.unwrap_or(chosen))
+}
 
 /// Evidence about a pod that names no container (the kubelet's
 /// `FailedToRetrieveImagePullSecret` warning is pod-wide) belongs with the
@@ -322,10 +409,15 @@ fn attach_podwide_evidence(targets: &mut Targets<'_>) {
     for key in podwide {
         let (family, target) = &key;
         let siblings: Vec<(String, Target)> = targets
-            .range((family.clone(), target.clone())..)
+            .range(key.clone()..)
             .skip(1)
             .map(|(k, _)| k)
-            .take_while(|(f, t)| f == family && t.namespace == target.namespace && t.pod == target.pod)
+            .take_while(|(f, t)| {
+                f == family
+                    && t.namespace == target.namespace
+                    && t.pod == target.pod
+                    && t.earlier == target.earlier
+            })
             .cloned()
             .collect();
         if siblings.is_empty() {
@@ -338,10 +430,31 @@ fn attach_podwide_evidence(targets: &mut Targets<'_>) {
     }
 }
 
-/// Orders the evidence for one container: cause over symptom, event over
-/// container state, specific over generic, recent over old, frequent over rare.
-fn rank<'e>(corpus: &Corpus, e: &'e Evidence<'_>) -> (bool, Tier, i32, Option<&'e str>, u64) {
-    (!e.verdict.symptom, e.tier, corpus.get(e.verdict.runbook).priority, e.last_seen.map(time_key), e.count)
+fn finding(corpus: &Corpus, runbook: usize, acc: FindingAcc<'_>) -> Finding {
+    let rb = corpus.get(runbook);
+    let evidence = acc
+        .also
+        .iter()
+        .map(|(other, events)| {
+            let other = corpus.get(*other);
+            let what = if other.symptom { "symptom" } else { "also recorded" };
+            format!("{what}: {} ({} events on these containers)", other.id, events)
+        })
+        .collect();
+    Finding {
+        id: rb.id.clone(),
+        title: rb.title.clone(),
+        severity: rb.severity,
+        pods: acc.pods.into_iter().collect(),
+        objects: acc.objects.into_iter().collect(),
+        events: acc.events,
+        first_seen: acc.first_seen.map(str::to_string),
+        last_seen: acc.last_seen.map(str::to_string),
+        sample: acc.sample.map(|s| text::redact(s.3).into_owned()).unwrap_or_default(),
+        evidence,
+        fix: rb.fix().to_string(),
+        runbook_source: rb.source.clone(),
+    }
 }
 
 /// The container of `pod` that runs `image`, or its only container.
@@ -361,8 +474,8 @@ fn container_for(pod: &Pod, image: Option<&str>) -> Option<String> {
 fn describe_object(kind: &str, namespace: &str, name: &str) -> String {
     let kind = if kind.is_empty() { "object" } else { kind };
     match (namespace.is_empty(), name.is_empty()) {
-        (_, true) if namespace.is_empty() => format!("{kind} (unnamed)"),
-        (_, true) => format!("{kind} in {namespace} (unnamed)"),
+        (true, true) => format!("{kind} (unnamed)"),
+        (false, true) => format!("{kind} in {namespace} (unnamed)"),
         (true, false) => format!("{kind}/{name}"),
         (false, false) => format!("{kind}/{namespace}/{name}"),
     }
@@ -371,7 +484,7 @@ fn describe_object(kind: &str, namespace: &str, name: &str) -> String {
 fn affected_pod(
     target: &Target,
     pod: Option<&Pod>,
-    workloads: &Workloads<'_>,
+    owner: Option<OwnerRef>,
     host: Option<&str>,
     event_image: Option<&str>,
 ) -> AffectedPod {
@@ -381,24 +494,14 @@ fn affected_pod(
         .filter(|i| !i.is_empty());
     let spec_image =
         pod.and_then(|p| p.containers.iter().find(|c| c.name == target.container)).map(|c| c.image.as_str());
-    let owner: Option<OwnerRef> = match pod {
-        Some(p) => workloads.top_owner(p),
-        // Known only from events: resolve by naming convention.
-        None => workloads.top_owner(&Pod {
-            namespace: target.namespace.clone(),
-            name: target.pod.clone(),
-            ..Pod::default()
-        }),
-    };
+    let redact = |s: &str| text::redact(s).into_owned();
     AffectedPod {
-        namespace: text::clean(&target.namespace),
-        owner: owner.map(|o| OwnerRef { kind: text::clean(&o.kind), name: text::clean(&o.name) }),
-        name: text::clean(&target.pod),
-        container: text::clean(&target.container),
-        image: text::clean(spec_image.or(status_image).or(event_image).unwrap_or_default()),
-        node: text::clean(
-            pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host).unwrap_or_default(),
-        ),
+        namespace: redact(&target.namespace),
+        owner: owner.map(|o| OwnerRef { kind: redact(&o.kind), name: redact(&o.name) }),
+        name: redact(&target.pod),
+        container: redact(&target.container),
+        image: redact(spec_image.or(status_image).or(event_image).unwrap_or_default()),
+        node: redact(pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host).unwrap_or_default()),
     }
 }
 
@@ -411,14 +514,14 @@ struct Unclassifier {
 impl Unclassifier {
     fn add(&mut self, reason: &str, message: &str, count: u64, subject: String) {
         let line = if message.is_empty() { reason.to_string() } else { message.to_string() };
-        let key = text::clean(&template(&line));
+        let key = text::redact(&template(&line)).into_owned();
         let entry = self
             .by_template
             .entry(key)
-            .or_insert_with(|| (0, BTreeSet::new(), HashSet::new(), text::clean(&line)));
+            .or_insert_with(|| (0, BTreeSet::new(), HashSet::new(), text::redact(&line).into_owned()));
         entry.0 += count;
         if !reason.is_empty() {
-            entry.1.insert(text::clean(reason));
+            entry.1.insert(text::redact(reason).into_owned());
         }
         entry.2.insert(subject);
     }

@@ -186,16 +186,43 @@ fn podwide_evidence_joins_each_container_once() {
 }
 
 /// An event about an earlier pod of the same name (a StatefulSet pod that was
-/// re-created) does not borrow the new pod's node or image.
+/// re-created) is kept apart from the pod in the bundle: it neither takes the
+/// new pod's node nor decides the new pod's cause.
 #[test]
-fn uid_mismatch_is_another_pod() {
-    let p = pod("db-0", &[("db", "r.io/db:2")]);
-    let mut event = pull_event("db-0", None, "Failed", NOT_FOUND, 1, "2026-01-01T10:00:00Z");
-    event.subject.uid = "uid-of-the-old-pod".into();
-    event.host = String::new();
-    let (_, grouped) = run(&Objects { events: vec![event], pods: vec![p], ..Objects::default() });
-    let affected = &grouped.findings[0].pods[0];
-    assert_eq!((affected.node.as_str(), affected.image.as_str()), ("", "r.io/shop/web:9"));
+fn earlier_pod_of_the_same_name_is_kept_apart() {
+    let mut p = pod("db-0", &[("db", "private.io/postgres:16")]);
+    p.labels = vec![
+        ("statefulset.kubernetes.io/pod-name".into(), "db-0".into()),
+        ("controller-revision-hash".into(), "db-5d8".into()),
+    ];
+    p.statuses.push(ContainerStatus {
+        name: "db".into(),
+        image: "private.io/postgres:16".into(),
+        waiting_reason: "ErrImagePull".into(),
+        waiting_message: "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed".into(),
+        ..ContainerStatus::default()
+    });
+    let mut old = pull_event("db-0", Some("db"), "Failed", NOT_FOUND, 4, "2026-01-01T10:00:00Z");
+    old.subject.uid = "uid-of-the-old-pod".into();
+    old.host = String::new();
+    let (_, grouped) = run(&Objects { events: vec![old], pods: vec![p], ..Objects::default() });
+    assert_eq!(
+        summary(&grouped),
+        [
+            ("image-pull/manifest-unknown".to_string(), vec!["db-0/db".to_string()], 4),
+            ("image-pull/auth-or-missing".to_string(), vec!["db-0/db".to_string()], 0),
+        ]
+    );
+    let current = &grouped.findings[1].pods[0];
+    assert_eq!((current.node.as_str(), current.image.as_str()), ("node-b", "private.io/postgres:16"));
+    let earlier = &grouped.findings[0].pods[0];
+    assert_eq!((earlier.node.as_str(), earlier.image.as_str()), ("", "r.io/shop/web:9"));
+    // Both incarnations belong to the same StatefulSet.
+    assert_eq!(
+        earlier.owner.as_ref().map(|o| (o.kind.as_str(), o.name.as_str())),
+        Some(("StatefulSet", "db"))
+    );
+    assert_eq!(grouped.pods_affected, 1);
 }
 
 #[test]
@@ -259,8 +286,10 @@ fn events_about_other_objects_are_listed_as_objects() {
     );
 }
 
+/// Credentials are redacted here; control characters are kept in the data
+/// (JSON escapes them) and neutralised by the table and Markdown renderers.
 #[test]
-fn credentials_and_escapes_never_reach_the_report() {
+fn credentials_never_reach_the_report() {
     let message =
         "Failed to pull image \"r.io/a:1\": Get \"https://bob:hunter2@r.io/v2/\": 401 Unauthorized \x1b[2J";
     let (_, grouped) = run(&Objects {
@@ -268,5 +297,54 @@ fn credentials_and_escapes_never_reach_the_report() {
         ..Objects::default()
     });
     let sample = &grouped.findings[0].sample;
-    assert!(!sample.contains("hunter2") && !sample.contains('\x1b'), "{sample}");
+    assert!(!sample.contains("hunter2"), "{sample}");
+    assert!(sample.contains("401 Unauthorized"), "{sample}");
+}
+
+/// The current failure wins over an older, different one; the older one is
+/// still counted and named in the evidence.
+#[test]
+fn the_most_recent_cause_wins() {
+    let dns =
+        r#"Failed to pull image "r.io/shop/web:9": dial tcp: lookup r.io on 10.96.0.10:53: no such host"#;
+    let objects = Objects {
+        events: vec![
+            pull_event("web-1", Some("web"), "Failed", dns, 3, "2026-01-01T00:05:00Z"),
+            pull_event("web-1", Some("web"), "Failed", NOT_FOUND, 7, "2026-01-01T02:00:00Z"),
+        ],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/manifest-unknown".to_string(), vec!["web-1/web".to_string()], 10)]
+    );
+    assert_eq!(
+        grouped.findings[0].evidence,
+        ["also recorded: image-pull/dns (3 events on these containers)"]
+    );
+}
+
+/// The registry's answer in the pull failure beats a pod-wide warning: a
+/// missing pull secret does not explain a tag that does not exist.
+#[test]
+fn pull_failure_beats_an_unrelated_missing_secret_warning() {
+    let secret =
+        "Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed.";
+    let objects = Objects {
+        events: vec![
+            pull_event("web-1", None, "FailedToRetrieveImagePullSecret", secret, 9, "2026-01-01T02:00:00Z"),
+            pull_event("web-1", Some("web"), "Failed", NOT_FOUND, 7, "2026-01-01T02:00:00Z"),
+        ],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/manifest-unknown".to_string(), vec!["web-1/web".to_string()], 16)]
+    );
+    assert_eq!(
+        grouped.findings[0].evidence,
+        ["also recorded: image-pull/missing-pull-secret (9 events on these containers)"]
+    );
 }

@@ -426,7 +426,9 @@ fn fix_items(fix: &str) -> Vec<FixItem> {
     for raw in fix.lines() {
         let line = clean(raw);
         let trimmed = line.trim();
-        let indent = line.len() - line.trim_start().len();
+        // Indentation in ASCII spaces only: it is used to slice the line,
+        // and other Unicode whitespace is several bytes wide.
+        let indent = line.len() - line.trim_start_matches(' ').len();
         let fence_marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
         match (fence, fence_marker) {
             (None, Some(m)) => {
@@ -810,6 +812,14 @@ mod tests {
         assert!(out.contains("web-7d9f8b6c5d-00009"), "{out}");
         assert!(!out.contains("web-7d9f8b6c5d-00010"), "{out}");
         assert!(out.contains("… and 15 more containers (see --format json)"), "{out}");
+    }
+
+    /// A runbook is user input too: indentation in Unicode whitespace
+    /// (an ideographic space) inside a code block must not panic.
+    #[test]
+    fn unicode_indentation_in_a_fix_does_not_panic() {
+        let items = fix_items("Run:\n  ```\n \u{3000}kubectl get pods\n  ```\n");
+        assert!(items.iter().any(|i| i.code && i.text.contains("kubectl get pods")));
     }
 
     #[test]

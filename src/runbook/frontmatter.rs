@@ -34,6 +34,8 @@ struct RawFrontmatter {
     requires_any: Vec<String>,
     #[serde(default)]
     symptom: bool,
+    #[serde(default)]
+    explains: Vec<String>,
 }
 
 /// Parses one runbook file. `file` names it in errors; `source` is recorded
@@ -116,6 +118,12 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Runbook, RunbookErr
         priority: raw.priority,
         requires_any,
         symptom: raw.symptom,
+        explains: raw
+            .explains
+            .into_iter()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+            .collect(),
         body,
         source: source.to_string(),
     })

@@ -42,6 +42,9 @@ pub struct Runbook {
     pub requires_any: Vec<String>,
     /// Extension: a symptom marks a pod affected but never outranks a cause.
     pub symptom: bool,
+    /// Extension: ids of causes this one is the root of when both are
+    /// recorded for a container (a missing pull secret explains a 401).
+    pub explains: Vec<String>,
     /// The Markdown body after the frontmatter.
     pub body: String,
     /// `built-in` or the file it was loaded from.
