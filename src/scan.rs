@@ -44,8 +44,9 @@ impl Outcome {
 }
 
 /// Entries queued between the reading thread and the decoders. Entries are
-/// whole files, so this bounds memory to a few of the largest ones.
-const QUEUE_DEPTH: usize = 16;
+/// whole files, so memory is bounded by this many entries plus one per
+/// worker, each at most `--max-entry-size`.
+const QUEUE_DEPTH: usize = 8;
 
 /// Runs the command described by `config`, writing the report to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -67,6 +68,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 /// What became of one input item.
 struct EntryResult {
     path: String,
+    /// Position in the input stream: the tie-break that keeps two members
+    /// with the same path (a tar may hold both) in a fixed order.
+    seq: usize,
     outcome: EntryOutcome,
 }
 
@@ -81,7 +85,7 @@ enum EntryOutcome {
     Ignored,
 }
 
-fn process(item: Item) -> EntryResult {
+fn process((seq, item): (usize, Item)) -> EntryResult {
     match item {
         Item::Entry(entry) => {
             let decoded = decode(&entry);
@@ -92,10 +96,12 @@ fn process(item: Item) -> EntryResult {
             } else {
                 EntryOutcome::Skipped { recognised: decoded.recognised }
             };
-            EntryResult { path: entry.path, outcome }
+            EntryResult { path: entry.path, seq, outcome }
         }
-        Item::Unreadable { path, reason } => EntryResult { path, outcome: EntryOutcome::Unreadable(reason) },
-        Item::Ignored { path, .. } => EntryResult { path, outcome: EntryOutcome::Ignored },
+        Item::Unreadable { path, reason } => {
+            EntryResult { path, seq, outcome: EntryOutcome::Unreadable(reason) }
+        }
+        Item::Ignored { path, .. } => EntryResult { path, seq, outcome: EntryOutcome::Ignored },
     }
 }
 
@@ -105,7 +111,11 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
     let matcher = Matcher::new(corpus);
     let mut results = Vec::new();
     if threads == 1 {
-        input::read(source, limits, &mut |item| results.push(process(item)))?;
+        let mut seq = 0;
+        input::read(source, limits, &mut |item| {
+            results.push(process((seq, item)));
+            seq += 1;
+        })?;
         let objects = merge(&mut results);
         let (events, statuses) = classify_sequential(&matcher, &objects);
         return finish(source, corpus, results, objects, &events, &statuses);
@@ -115,12 +125,14 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         .build()
         .context("cannot start worker threads")?;
     let read_result = std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<Item>(QUEUE_DEPTH);
+        let (sender, receiver) = mpsc::sync_channel::<(usize, Item)>(QUEUE_DEPTH);
         let producer = scope.spawn(move || {
+            let mut seq = 0;
             input::read(source, limits, &mut |item| {
                 // The receiver only goes away if the workers panicked; the
                 // join below reports that, so a failed send can be ignored.
-                let _ = sender.send(item);
+                let _ = sender.send((seq, item));
+                seq += 1;
             })
         });
         results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
@@ -172,7 +184,7 @@ fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
 /// same object stored twice (a must-gather has every pod in `core/pods.yaml`
 /// and again in `pods/<pod>/<pod>.yaml`).
 fn merge(results: &mut [EntryResult]) -> Objects {
-    results.sort_by(|a, b| a.path.cmp(&b.path));
+    results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
     let mut merged = Objects::default();
     for result in results.iter_mut() {
         if let EntryOutcome::Objects(objects, _) = &mut result.outcome {

@@ -14,11 +14,14 @@ use regex::Regex;
 /// Patterns of credentials seen in registry and kubelet messages.
 static CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
-        // https://user:password@registry/...
-        (r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", "${1}<redacted>@"),
-        // Authorization: Bearer xxx / Basic xxx
-        (r"(?i)\b(authorization:?\s*(?:bearer|basic)?\s+)[A-Za-z0-9._~+/=-]{6,}", "${1}<redacted>"),
-        (r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{12,}", "${1}<redacted>"),
+        // https://user:password@registry/... — up to the last `@` before the
+        // path, so a password holding `@` is not half kept.
+        (r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@\x22']+:[^/\s\x22']*@", "${1}<redacted>@"),
+        // user:password@host.example without a scheme.
+        (r"\b[A-Za-z0-9._%+-]+:[^\s/@\x22']+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", "<redacted>@${1}"),
+        // Authorization: Bearer xxx / Basic xxx. The word alone is not
+        // enough: registries say "may require authorization: server message".
+        (r"(?i)\b((?:authorization:\s*)?(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}", "${1}<redacted>"),
         // docker config JSON: "auth": "base64", "password": "..."
         (r#"(?i)("(?:auth|password|identitytoken|registrytoken)"\s*:\s*")[^"]*(")"#, "${1}<redacted>${2}"),
         // password=..., token=... in query strings or env-like text
@@ -40,18 +43,26 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// Characters that change how a terminal or a browser lays text out
+/// without being control characters: zero-width ones and the bidirectional
+/// overrides that can make a message read differently than it is.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
 /// Makes bundle text safe to print: newlines and tabs become spaces, every
 /// other control character (ESC included, so no terminal escape sequence
-/// survives) is shown as a visible `\u{..}` escape.
+/// survives) and every bidi override or zero-width character is shown as a
+/// visible `\u{..}` escape.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c if c.is_control() || is_invisible_format(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
@@ -82,6 +93,29 @@ mod tests {
         assert!(!out.contains("eyJhbGci"), "{out}");
         let out = redact(r#"{"auths":{"r.io":{"auth":"Ym9iOnMzY3JldA=="}}}"#);
         assert!(!out.contains("Ym9iOnMzY3JldA"), "{out}");
+    }
+
+    /// From review: a password holding `@` or `/`-free junk, credentials
+    /// without a scheme, and the registry's "may require authorization"
+    /// wording, which must stay readable.
+    #[test]
+    fn redaction_edge_cases() {
+        let out = redact("Get https://bob:p@ss@reg.io/v2/: EOF");
+        assert_eq!(out, "Get https://<redacted>@reg.io/v2/: EOF");
+        let out = redact("pulling from bob:hunter2@reg.example.io/app");
+        assert!(!out.contains("hunter2") && out.contains("@reg.example.io/app"), "{out}");
+        let ambiguous = "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed";
+        assert_eq!(redact(ambiguous), ambiguous);
+        // Ports and digests are not credentials.
+        let digest = "docker://reg.io:5000/app@sha256:146f0f1e4ecc55dfc396 and nginx:1.25@sha256:abcdef";
+        assert_eq!(redact(digest), digest);
+        assert!(!redact("Authorization: Basic Ym9iOmh1bnRlcjI=").contains("Ym9iOmh1bnRlcjI"));
+    }
+
+    #[test]
+    fn bidi_overrides_are_made_visible() {
+        let out = for_terminal("image \u{202e}txt.exe");
+        assert_eq!(out, "image \\u{202e}txt.exe");
     }
 
     #[test]

@@ -122,8 +122,13 @@ fn event(value: &Value) -> Event {
         .or(event_time)
         .or(created)
         .or_else(|| last_seen.clone());
+    // events.k8s.io/v1 kubelet events name the node only as the reporting
+    // instance; other controllers put a pod or process name there.
+    let reported_by_kubelet =
+        text(any(value, &["reportingController", "reportingComponent"])).contains("kubelet");
     let host = opt_text(path(value, &["source", "host"]))
         .or_else(|| opt_text(path(value, &["deprecatedSource", "host"])))
+        .or_else(|| opt_text(get(value, "reportingInstance")).filter(|_| reported_by_kubelet))
         .unwrap_or_default();
     Event {
         key,

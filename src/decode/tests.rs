@@ -35,6 +35,18 @@ fn events_k8s_io_v1_with_series() {
 }
 
 #[test]
+fn kubelet_reporting_instance_is_the_node() {
+    let d = decode(&entry(
+        "e.json",
+        r#"{"apiVersion":"events.k8s.io/v1","kind":"EventList","items":[
+        {"regarding":{"kind":"Pod","name":"p"},"note":"n","reason":"Failed","type":"Warning","reportingController":"kubelet","reportingInstance":"node-7"},
+        {"regarding":{"kind":"Pod","name":"q"},"note":"n","reason":"FailedScheduling","type":"Warning","reportingController":"default-scheduler","reportingInstance":"default-scheduler-master-0"}]}"#,
+    ));
+    assert_eq!(d.objects.events[0].host, "node-7");
+    assert_eq!(d.objects.events[1].host, "");
+}
+
+#[test]
 fn bare_array_ndjson_and_kindless_list() {
     let ev =
         r#"{"involvedObject":{"kind":"Pod","name":"p"},"reason":"Failed","message":"m","type":"Warning"}"#;

@@ -432,14 +432,14 @@ fn attach_podwide_evidence(targets: &mut Targets<'_>) {
 
 fn finding(corpus: &Corpus, runbook: usize, acc: FindingAcc<'_>) -> Finding {
     let rb = corpus.get(runbook);
+    // Other causes seen on the same containers; symptoms are expected and
+    // only counted.
     let evidence = acc
         .also
         .iter()
-        .map(|(other, events)| {
-            let other = corpus.get(*other);
-            let what = if other.symptom { "symptom" } else { "also recorded" };
-            format!("{what}: {} ({} events on these containers)", other.id, events)
-        })
+        .map(|(other, events)| (corpus.get(*other), events))
+        .filter(|(other, _)| !other.symptom)
+        .map(|(other, events)| format!("also recorded on these containers: {} ({events} events)", other.id))
         .collect();
     Finding {
         id: rb.id.clone(),

@@ -17,6 +17,8 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\[[0-9a-fA-F:]*:[0-9a-fA-F:]+\](?::\d+)?", "<ip>"),
         (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?\b", "<time>"),
         (r"\b(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|h|m|s))+\b", "<duration>"),
+        // key=value fields name one object: `container=web pod=web-1_shop(uid)`.
+        (r"\b([A-Za-z_][A-Za-z0-9_]*)=[^\s,;]+", "${1}=<*>"),
     ]
     .into_iter()
     .map(|(re, with)| (Regex::new(re).expect("template pattern compiles"), with))
@@ -81,5 +83,9 @@ mod tests {
             "skip schedule deleting pod: default/<name>"
         );
         assert_eq!(template("Insufficient nvidia.com/gpu"), "Insufficient nvidia.com/gpu");
+        assert_eq!(
+            template("back-off 5m0s restarting failed container=autoscaler pod=coredns-autoscaler-5bd7c6759b-spnq4_kube-system(4b1d)"),
+            template("back-off 2m40s restarting failed container=kubernetes-dashboard pod=kubernetes-dashboard-7f7676f7b5-65j6w_kube-system(9f2e)"),
+        );
     }
 }

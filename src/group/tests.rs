@@ -321,7 +321,7 @@ fn the_most_recent_cause_wins() {
     );
     assert_eq!(
         grouped.findings[0].evidence,
-        ["also recorded: image-pull/dns (3 events on these containers)"]
+        ["also recorded on these containers: image-pull/dns (3 events)"]
     );
 }
 
@@ -345,6 +345,6 @@ fn pull_failure_beats_an_unrelated_missing_secret_warning() {
     );
     assert_eq!(
         grouped.findings[0].evidence,
-        ["also recorded: image-pull/missing-pull-secret (9 events on these containers)"]
+        ["also recorded on these containers: image-pull/missing-pull-secret (9 events)"]
     );
 }

@@ -123,14 +123,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// "4 of 40 pods affected", or, when the affected pods are known only
-    /// from their events (no pod list in the bundle), "6 pods affected (…)".
+    /// "4 pods affected (the bundle lists 40 pods)". Not "4 of 40": pods
+    /// known only from their events are affected without being listed.
     pub fn affected_phrase(&self) -> String {
-        let noun = if self.pods_affected == 1 { "pod" } else { "pods" };
-        if self.pods_affected <= self.pods {
-            format!("{} of {} {noun} affected", self.pods_affected, self.pods)
+        let noun = |n: u64| if n == 1 { "pod" } else { "pods" };
+        let affected = format!("{} {} affected", self.pods_affected, noun(self.pods_affected));
+        if self.pods == 0 {
+            affected
         } else {
-            format!("{} {noun} affected ({} in the bundle's pod lists)", self.pods_affected, self.pods)
+            format!("{affected} (the bundle lists {} {})", self.pods, noun(self.pods))
         }
     }
 }

@@ -61,9 +61,10 @@ pub(super) fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::
         writeln!(p.out)?;
         let s = &report.summary;
         let line = format!(
-            "{} · {} · {} · {}",
+            "{} · {} affected · {} · {}",
             plural(report.findings.len() as u64, "root cause"),
-            s.affected_phrase(),
+            // The header already says how many pods the bundle lists.
+            plural(s.pods_affected, "pod"),
             plural(report.unclassified.len() as u64, "unclassified template"),
             plural(report.warnings.len() as u64, "warning"),
         );
@@ -835,7 +836,7 @@ mod tests {
         assert!(out.contains("Warnings (1)"), "{out}");
         assert!(out.contains("  cluster-resources/pods/kube-system.json: could not parse"), "{out}");
         let last = out.lines().last().unwrap();
-        assert_eq!(last, "3 root causes · 4 of 40 pods affected · 2 unclassified templates · 1 warning");
+        assert_eq!(last, "3 root causes · 4 pods affected · 2 unclassified templates · 1 warning");
     }
 
     #[test]
