@@ -44,6 +44,7 @@ struct Pod {
     container: String,
     image: String,
     node: String,
+    state: String,
 }
 
 #[derive(Deserialize)]

@@ -440,6 +440,7 @@ fn finding(corpus: &Corpus, runbook: usize, acc: FindingAcc<'_>) -> Finding {
         .map(|(other, events)| (corpus.get(*other), events))
         .filter(|(other, _)| !other.symptom)
         .map(|(other, events)| format!("also recorded on these containers: {} ({events} events)", other.id))
+        .chain(recovery_note(&acc.pods))
         .collect();
     Finding {
         id: rb.id.clone(),
@@ -495,6 +496,7 @@ fn affected_pod(
     let spec_image =
         pod.and_then(|p| p.containers.iter().find(|c| c.name == target.container)).map(|c| c.image.as_str());
     let redact = |s: &str| text::redact(s).into_owned();
+    let state = pod.and_then(|p| p.statuses.iter().find(|s| s.name == target.container)).map(container_state);
     AffectedPod {
         namespace: redact(&target.namespace),
         owner: owner.map(|o| OwnerRef { kind: redact(&o.kind), name: redact(&o.name) }),
@@ -502,6 +504,37 @@ fn affected_pod(
         container: redact(&target.container),
         image: redact(spec_image.or(status_image).or(event_image).unwrap_or_default()),
         node: redact(pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host).unwrap_or_default()),
+        state: state.map(|s| redact(&s)).unwrap_or_default(),
+    }
+}
+
+/// `running`, `waiting: ImagePullBackOff`, `terminated: Error`.
+fn container_state(status: &ContainerStatus) -> String {
+    if !status.waiting_reason.is_empty() {
+        format!("waiting: {}", status.waiting_reason)
+    } else if !status.terminated_reason.is_empty() {
+        format!("terminated: {}", status.terminated_reason)
+    } else {
+        "running".to_string()
+    }
+}
+
+/// When the pods of a finding are running again at capture time, the
+/// events describe history: say so, since it changes what to do next.
+fn recovery_note(pods: &BTreeSet<AffectedPod>) -> Option<String> {
+    let known: Vec<&AffectedPod> = pods.iter().filter(|p| !p.state.is_empty()).collect();
+    let running = known.iter().filter(|p| p.state == "running").count();
+    match (running, known.len()) {
+        (0, _) => None,
+        (1, 1) if pods.len() == 1 => Some(
+            "the affected container was running when the bundle was taken: the failure may be over".into(),
+        ),
+        (r, k) if r == k && r == pods.len() => Some(format!(
+            "all {r} affected containers were running when the bundle was taken: the failure may be over"
+        )),
+        (r, k) => Some(format!(
+            "{r} of the {k} affected containers with a recorded state were running when the bundle was taken"
+        )),
     }
 }
 

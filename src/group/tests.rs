@@ -348,3 +348,28 @@ fn pull_failure_beats_an_unrelated_missing_secret_warning() {
         ["also recorded on these containers: image-pull/missing-pull-secret (9 events)"]
     );
 }
+
+/// Pods that were running again when the bundle was taken are flagged: the
+/// events describe a failure that may be over.
+#[test]
+fn recovered_pods_are_noted() {
+    let mut p = pod("web-1", &[("web", "r.io/shop/web:9")]);
+    p.statuses.push(ContainerStatus {
+        name: "web".into(),
+        image: "r.io/shop/web:9".into(),
+        ready: true,
+        ..ContainerStatus::default()
+    });
+    let objects = Objects {
+        events: vec![pull_event("web-1", Some("web"), "Failed", NOT_FOUND, 3, "2026-01-01T10:00:00Z")],
+        pods: vec![p],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    let f = &grouped.findings[0];
+    assert_eq!(f.pods[0].state, "running");
+    assert_eq!(
+        f.evidence,
+        ["the affected container was running when the bundle was taken: the failure may be over"]
+    );
+}

@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(finding["first_seen"], "2023-07-11T05:34:12Z");
 
         let pod = &finding["pods"][0];
-        assert_eq!(keys(pod), ["container", "image", "name", "namespace", "node", "owner"]);
+        assert_eq!(keys(pod), ["container", "image", "name", "namespace", "node", "owner", "state"]);
         assert_eq!(keys(&pod["owner"]), ["kind", "name"]);
         assert_eq!(pod["owner"]["kind"], "Deployment");
         // A bare pod has a null owner, not a missing one.

@@ -116,20 +116,21 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
 
     if !f.pods.is_empty() {
-        writeln!(out, "| Namespace | Workload | Pod | Container | Image | Node |")?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
+        writeln!(out, "| Namespace | Workload | Pod | Container | Image | Node | State |")?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
         for group in f.workloads() {
             let workload =
                 group.owner.map_or_else(|| "—".to_owned(), |o| inline(&format!("{}/{}", o.kind, o.name)));
             for p in group.pods {
                 writeln!(
                     out,
-                    "| {} | {workload} | {} | {} | {} | {} |",
+                    "| {} | {workload} | {} | {} | {} | {} | {} |",
                     inline(&p.namespace),
                     inline(&p.name),
                     inline(&p.container),
                     inline(&p.image),
-                    inline(&p.node)
+                    inline(&p.node),
+                    inline(&p.state)
                 )?;
             }
         }
@@ -344,7 +345,7 @@ mod tests {
         assert!(out.contains("| critical | Registry rate limit reached (image-pull/rate-limit) | 3 | 412 | 2023-07-11 06:10 |"), "{out}");
         assert!(out.contains("### Registry rate limit reached (`image-pull/rate-limit`)\n"), "{out}");
         assert!(out.contains("**Severity:** critical · **Pods:** 3 · **Events:** 412 · **Seen:** 2023-07-11 05:34 → 2023-07-11 06:10"), "{out}");
-        assert!(out.contains("| Namespace | Workload | Pod | Container | Image | Node |"), "{out}");
+        assert!(out.contains("| Namespace | Workload | Pod | Container | Image | Node | State |"), "{out}");
         assert!(
             out.contains(
                 "| default | Deployment/web | web-7d9f8b6c5d-x2k4p | app | docker.io/library/nginx:1.25.1 |"

@@ -82,6 +82,10 @@ pub struct AffectedPod {
     pub container: String,
     pub image: String,
     pub node: String,
+    /// The container's state when the bundle was taken: `running`,
+    /// `waiting: <reason>`, `terminated: <reason>`, or empty when the bundle
+    /// has no status for it (a pod known only from its events).
+    pub state: String,
 }
 
 /// A cluster of unmatched warnings sharing one message template.

@@ -20,6 +20,7 @@ fn pod(
         container: container.into(),
         image: image.into(),
         node: node.into(),
+        state: "waiting: ImagePullBackOff".into(),
     }
 }
 
