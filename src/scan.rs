@@ -214,14 +214,15 @@ fn finish(
     events: &[Option<Verdict>],
     statuses: &[Vec<Option<Verdict>>],
 ) -> anyhow::Result<Report> {
-    let mut summary = Summary { input: crate::text::clean(&source.display_name()), ..Summary::default() };
+    let mut summary =
+        Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
     let mut recognised = 0u64;
     for result in &results {
         let mut warn = |message: String| {
             warnings.push(Warning {
-                entry: crate::text::clean(&result.path),
-                message: crate::text::clean(&message),
+                entry: crate::text::redact(&result.path).into_owned(),
+                message: crate::text::redact(&message).into_owned(),
             })
         };
         match &result.outcome {

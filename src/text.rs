@@ -2,9 +2,11 @@
 //! bundles leak into messages, and neutralising control characters before
 //! bundle text reaches a terminal or a ticket.
 //!
-//! Both are applied to every string that comes from the bundle and goes into
-//! the report (samples, examples, templates), in `group`; the renderers apply
-//! [`for_terminal`] once more as a last line of defence.
+//! [`redact`] is applied to every string that comes from the bundle and goes
+//! into the report (in `group` and `scan`), so no format ever carries a
+//! credential; [`for_terminal`] is applied by the table and Markdown
+//! renderers to everything they print (JSON escapes control characters
+//! itself and keeps the bundle's text otherwise unchanged).
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -67,11 +69,6 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// Both of the above: what every bundle string goes through before it is shown.
-pub fn clean(text: &str) -> String {
-    for_terminal(&redact(text)).into_owned()
 }
 
 #[cfg(test)]

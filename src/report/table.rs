@@ -91,10 +91,10 @@ impl Printer<'_> {
             entries.push_str(&format!(", {} ignored", s.entries_ignored));
         }
         let counts = format!(
-            "{}, {} ({} warnings) · {entries}",
+            "{}, {} ({}) · {entries}",
             plural(s.pods, "pod"),
             plural(s.events, "event"),
-            s.warning_events
+            plural(s.warning_events, "warning")
         );
         self.prose(&counts, "", "  ", usize::MAX)?;
         writeln!(self.out, "{}", "─".repeat(self.width))
