@@ -186,3 +186,45 @@ fn credentials_and_escapes_are_neutralised_in_every_format() {
         assert!(r.stdout.contains("image-pull/auth"), "{format}:\n{}", r.stdout);
     }
 }
+
+/// troubleshoot writes tar members in Go map order (random): the report
+/// must not depend on it. The sample is packed twice, members in opposite
+/// orders.
+#[test]
+fn member_order_does_not_change_the_report() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/acme-support-bundle");
+    let mut members = Vec::new();
+    files(&root, &mut members);
+    members.sort();
+    let pack = |members: &[std::path::PathBuf]| {
+        let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut tar = tar::Builder::new(gz);
+        for path in members {
+            let name = path.strip_prefix(&root).unwrap();
+            tar.append_path_with_name(path, name).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap()
+    };
+    let forward = pack(&members);
+    members.reverse();
+    let backward = pack(&members);
+    let report = |bytes: &[u8]| {
+        let (_dir, path) = temp_file("bundle.tgz", bytes);
+        let r = run(&["-f", "json", path.to_str().unwrap()]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        crate::util::comparable(serde_json::from_str(&r.stdout).unwrap())
+    };
+    let (a, b) = (report(&forward), report(&backward));
+    assert_eq!(crate::util::ids(&a).len(), 8);
+    assert_eq!(a, b);
+}
