@@ -138,8 +138,17 @@ impl Printer<'_> {
             // The registry's answer is at the end of a kubelet message, after
             // the image and runtime boilerplate: cut the middle, not the end.
             // (The slack leaves room for word wrapping.)
-            let room = (self.width - LABEL_WIDTH) * MAX_SAMPLE_LINES - 12 * MAX_SAMPLE_LINES;
-            let sample = ellipsize(&clean(&f.sample), room, room * 3 / 5);
+            let full = clean(&f.sample);
+            let rest = " ".repeat(LABEL_WIDTH);
+            let first = format!("{:<LABEL_WIDTH$}", "sample:");
+            let mut room = (self.width - LABEL_WIDTH) * MAX_SAMPLE_LINES;
+            let mut sample = full.to_string();
+            // Word wrapping wastes a little of each line; shrink until the
+            // cut message fits, so its end is never lost to the line limit.
+            while room > 20 && wrap(&sample, self.width, &first, &rest).len() > MAX_SAMPLE_LINES {
+                room -= 8;
+                sample = ellipsize(&full, room, room * 3 / 5);
+            }
             self.labelled("sample:", &[Cow::Owned(sample)], MAX_SAMPLE_LINES)?;
         }
         let evidence: Vec<_> = f.evidence.iter().map(|e| clean(e)).collect();
@@ -798,6 +807,24 @@ mod tests {
         for line in out.lines() {
             assert!(len(line) <= 80, "{line}\n{out}");
         }
+    }
+
+    /// The registry's answer sits at the end of a kubelet message: a long
+    /// sample is cut in the middle, never at the end.
+    #[test]
+    fn long_samples_keep_their_end() {
+        let mut report = testdata::report();
+        report.findings.truncate(1);
+        report.findings[0].sample = format!(
+            "Failed to pull image \"harbor.acme.internal/payments/fraud-scorer:0.9.3\": {} x509: certificate signed by unknown authority",
+            "rpc error: code = Unknown desc = pinging container registry harbor.acme.internal: ".repeat(4)
+        );
+        let out = render_to_string(&report, false, 80);
+        let sample: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("sample:")).take(3).collect();
+        assert!(sample[0].starts_with("sample:   Failed to pull image"), "{out}");
+        let joined = sample.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        assert!(joined.ends_with("x509: certificate signed by unknown authority"), "{out}");
+        assert!(joined.contains('…'), "{out}");
     }
 
     #[test]
