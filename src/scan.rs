@@ -147,7 +147,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
     finish(source, corpus, results, objects, &events, &statuses)
 }
 
-type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
+pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
 
 fn classify_event(matcher: &Matcher, event: &crate::model::Event) -> Option<Verdict> {
     matcher.classify(&[&event.reason, &event.message])
@@ -166,7 +166,8 @@ fn classify_pod(matcher: &Matcher, pod: &crate::model::Pod) -> Vec<Option<Verdic
         .collect()
 }
 
-fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
+/// Classifies every event and container state on this thread.
+pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
         objects.events.iter().map(|e| classify_event(matcher, e)).collect(),
         objects.pods.iter().map(|p| classify_pod(matcher, p)).collect(),
@@ -191,19 +192,20 @@ fn merge(results: &mut [EntryResult]) -> Objects {
             merged.append(std::mem::take(objects));
         }
     }
-    let mut seen = HashSet::new();
-    merged.events.retain(|e| e.key.is_empty() || seen.insert(e.key.clone()));
-    let mut seen = HashSet::new();
-    merged.pods.retain(|p| seen.insert((p.namespace.clone(), p.name.clone(), p.uid.clone())));
-    let mut seen = HashSet::new();
-    merged.nodes.retain(|n| seen.insert(n.name.clone()));
-    let mut seen = HashSet::new();
-    merged.workloads.retain(|w| seen.insert((w.namespace.clone(), w.kind.clone(), w.name.clone())));
-    let mut seen = HashSet::new();
-    merged.service_accounts.retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
-    let mut seen = HashSet::new();
-    merged.secrets.retain(|s| seen.insert((s.namespace.clone(), s.name.clone())));
+    // Events without a key (compact formats) cannot be told apart: all kept.
+    dedup_by(&mut merged.events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
+    dedup_by(&mut merged.pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
+    dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
+    dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
+    dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
     merged
+}
+
+/// Keeps the first item of each key; items whose key is `None` are all kept.
+fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<K>) {
+    let mut seen = HashSet::new();
+    items.retain(|item| key(item).is_none_or(|k| seen.insert(k)));
 }
 
 fn finish(

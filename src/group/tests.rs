@@ -50,22 +50,7 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
 /// Classifies like `scan` does and groups.
 fn run(objects: &Objects) -> (Corpus, Grouped) {
     let corpus = Corpus::builtin().unwrap();
-    let matcher = Matcher::new(&corpus);
-    let events: Vec<_> = objects.events.iter().map(|e| matcher.classify(&[&e.reason, &e.message])).collect();
-    let statuses: Vec<Vec<_>> = objects
-        .pods
-        .iter()
-        .map(|p| {
-            p.statuses
-                .iter()
-                .map(|s| {
-                    (!s.waiting_reason.is_empty())
-                        .then(|| matcher.classify(&[&s.waiting_reason, &s.waiting_message]))
-                        .flatten()
-                })
-                .collect()
-        })
-        .collect();
+    let (events, statuses) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
     let grouped = group(&corpus, &Classified { objects, events: &events, statuses: &statuses });
     (corpus, grouped)
 }

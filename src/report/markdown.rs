@@ -12,7 +12,7 @@
 
 use std::io::{self, Write};
 
-use super::{short_time, Finding, Report, Summary, Unclassified};
+use super::{plural, short_time, Finding, Report, Summary, Unclassified};
 use crate::text::for_terminal;
 
 /// Rows of the unclassified table; a ticket wants the gist, JSON has the rest.
@@ -308,14 +308,6 @@ fn code(text: &str) -> String {
     // CommonMark strips one space each side again.
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 #[cfg(test)]

@@ -130,13 +130,21 @@ impl Summary {
     /// "4 pods affected (the bundle lists 40 pods)". Not "4 of 40": pods
     /// known only from their events are affected without being listed.
     pub fn affected_phrase(&self) -> String {
-        let noun = |n: u64| if n == 1 { "pod" } else { "pods" };
-        let affected = format!("{} {} affected", self.pods_affected, noun(self.pods_affected));
+        let affected = format!("{} affected", plural(self.pods_affected, "pod"));
         if self.pods == 0 {
             affected
         } else {
-            format!("{affected} (the bundle lists {} {})", self.pods, noun(self.pods))
+            format!("{affected} (the bundle lists {})", plural(self.pods, "pod"))
         }
+    }
+}
+
+/// `1 pod`, `3 pods`: for the renderers' counts.
+pub(crate) fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table};
 
-use super::{Finding, Report, Severity, Style, Summary};
+use super::{plural, Finding, Report, Severity, Style, Summary};
 use crate::text::for_terminal;
 
 /// Narrower than this and the layout stops trying; lines then overflow.
@@ -527,14 +527,6 @@ fn clean(text: &str) -> Cow<'_, str> {
 
 fn len(text: &str) -> usize {
     text.chars().count()
-}
-
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// Splits a table's width among its columns. `natural` is each column's
