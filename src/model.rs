@@ -90,6 +90,9 @@ pub struct ContainerSpec {
     pub name: String,
     pub image: String,
     pub init: bool,
+    /// `resources.requests` (or `limits` where no request is set, as the API
+    /// server defaults it), as written: `("cpu", "500m")`, `("nvidia.com/gpu", "1")`.
+    pub requests: Vec<(String, String)>,
 }
 
 /// One Pod.
@@ -100,6 +103,10 @@ pub struct Pod {
     pub uid: String,
     pub node: String,
     pub phase: String,
+    /// `status.reason`: `Evicted`, `OutOfcpu`, `NodeAffinity`… when the kubelet rejected or evicted the pod.
+    pub reason: String,
+    /// `status.message`: the kubelet's words for `reason`.
+    pub message: String,
     pub owner: Option<OwnerRef>,
     /// `pod-template-hash`, `job-name`, `statefulset.kubernetes.io/pod-name`…: used
     /// to resolve the workload when there are no owner references.
@@ -128,6 +135,10 @@ pub struct Node {
     pub architecture: String,
     pub os: String,
     pub conditions: Vec<Condition>,
+    /// `status.allocatable` as written: what the scheduler may place on the node.
+    pub allocatable: Vec<(String, String)>,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
 }
 
 /// A workload controller (ReplicaSet, Deployment, Job, …) and its own owner, for

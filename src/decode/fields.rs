@@ -101,7 +101,12 @@ pub fn names(value: Option<&Value>) -> Vec<String> {
 
 /// `metadata.labels` as pairs.
 pub fn labels(object: &Value) -> Vec<(String, String)> {
-    match meta(object, "labels") {
+    pairs(meta(object, "labels"))
+}
+
+/// A string map (`labels`, `resources.requests`, `status.allocatable`) as pairs.
+pub fn pairs(value: Option<&Value>) -> Vec<(String, String)> {
+    match value {
         Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), text(Some(v)))).collect(),
         _ => Vec::new(),
     }

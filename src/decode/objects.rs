@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::fields::{
-    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, path, signed,
-    text,
+    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, pairs, path,
+    signed, text,
 };
 use crate::model::{
     Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
@@ -161,7 +161,12 @@ fn pod(value: &Value) -> Pod {
     let mut containers = Vec::new();
     for (key, init) in [("initContainers", true), ("containers", false)] {
         for c in array(spec_field(key)) {
-            containers.push(ContainerSpec { name: text(get(c, "name")), image: text(get(c, "image")), init });
+            containers.push(ContainerSpec {
+                name: text(get(c, "name")),
+                image: text(get(c, "image")),
+                init,
+                requests: requests(get(c, "resources")),
+            });
         }
     }
     let status = get(value, "status");
@@ -178,6 +183,8 @@ fn pod(value: &Value) -> Pod {
         uid: text(meta(value, "uid")),
         node: text(spec_field("nodeName")),
         phase: text(status_field("phase")),
+        reason: text(status_field("reason")),
+        message: text(status_field("message")),
         owner: owner(value),
         labels: labels(value),
         containers,
@@ -189,6 +196,19 @@ fn pod(value: &Value) -> Pod {
         created: opt_text(meta(value, "creationTimestamp")),
         conditions: conditions(status_field("conditions")),
     }
+}
+
+/// Requests, with limits standing in for the resources that have none: the
+/// API server defaults a missing request to the limit.
+fn requests(resources: Option<&Value>) -> Vec<(String, String)> {
+    let field = |key| resources.and_then(|r| get(r, key));
+    let mut requests = pairs(field("requests"));
+    for (name, quantity) in pairs(field("limits")) {
+        if !requests.iter().any(|(n, _)| *n == name) {
+            requests.push((name, quantity));
+        }
+    }
+    requests
 }
 
 fn container_status(value: &Value, init: bool) -> ContainerStatus {
@@ -235,6 +255,8 @@ fn node(value: &Value) -> Node {
             .or_else(|| label("kubernetes.io/os"))
             .unwrap_or_default(),
         conditions: conditions(path(value, &["status", "conditions"])),
+        allocatable: pairs(path(value, &["status", "allocatable"])),
+        unschedulable: boolean(path(value, &["spec", "unschedulable"])),
     }
 }
 

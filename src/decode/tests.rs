@@ -165,3 +165,23 @@ fn secret_data_is_never_kept() {
     assert_eq!(d.objects.secrets[0].name, "regcred");
     assert!(!format!("{:?}", d.objects).contains("c2VjcmV0"));
 }
+
+#[test]
+fn scheduling_inputs_requests_allocatable_and_pod_status_reason() {
+    let d = decode(&entry(
+        "all.yaml",
+        "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: p, namespace: ns}\n  spec:\n    containers:\n    - name: app\n      image: app:1\n      resources:\n        requests: {cpu: 500m}\n        limits: {cpu: '1', nvidia.com/gpu: '1'}\n  status:\n    phase: Failed\n    reason: OutOfcpu\n    message: 'Pod Node didn''t have enough resource: cpu, requested: 500, used: 3800, capacity: 4000'\n- kind: Node\n  metadata: {name: n1}\n  spec: {unschedulable: true}\n  status:\n    allocatable: {cpu: 3800m, memory: 14Gi, pods: '110'}\n",
+    ));
+    let pod = &d.objects.pods[0];
+    let requests: Vec<(&str, &str)> =
+        pod.containers[0].requests.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        requests,
+        [("cpu", "500m"), ("nvidia.com/gpu", "1")],
+        "a limit stands in only for a missing request"
+    );
+    assert_eq!((pod.reason.as_str(), pod.message.starts_with("Pod Node didn't")), ("OutOfcpu", true));
+    let node = &d.objects.nodes[0];
+    assert!(node.unschedulable);
+    assert!(node.allocatable.contains(&("memory".to_string(), "14Gi".to_string())));
+}

@@ -41,7 +41,7 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
         node: "node-b".into(),
         containers: containers
             .iter()
-            .map(|(n, i)| ContainerSpec { name: n.to_string(), image: i.to_string(), init: false })
+            .map(|(n, i)| ContainerSpec { name: n.to_string(), image: i.to_string(), ..Default::default() })
             .collect(),
         ..Pod::default()
     }
