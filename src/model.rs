@@ -119,6 +119,13 @@ pub struct Pod {
     pub conditions: Vec<Condition>,
 }
 
+impl Pod {
+    /// The `PodScheduled=False` condition of a pod the scheduler could not place.
+    pub fn unscheduled(&self) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.kind == "PodScheduled" && c.status.eq_ignore_ascii_case("false"))
+    }
+}
+
 /// A status condition (`PodScheduled=False`, `DiskPressure=True`, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Condition {

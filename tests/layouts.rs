@@ -214,7 +214,7 @@ fn sample_bundle_keeps_unexplained_warnings() {
     let r = report(&sample_dir());
     assert_eq!(
         unclassified_reasons(&r),
-        ["BackOff", "CrashLoopBackOff", "Error", "FailedScheduling", "Unhealthy"]
+        ["BackOff", "CrashLoopBackOff", "Error", "FailedScheduling", "Unhealthy", "Unschedulable"]
             .iter()
             .map(|s| s.to_string())
             .collect(),
@@ -222,7 +222,7 @@ fn sample_bundle_keeps_unexplained_warnings() {
         r["unclassified"]
     );
     // series.count of the scheduler's event, count of the kubelet's
-    assert_eq!(unclassified_count(&r, "FailedScheduling"), 23);
+    assert_eq!(unclassified_count(&r, "FailedScheduling"), 24);
     assert_eq!(unclassified_count(&r, "Unhealthy"), 37);
     // "Back-off restarting failed container" is a BackOff Warning, not an image pull
     assert_eq!(unclassified_count(&r, "BackOff"), 601);
@@ -425,8 +425,11 @@ fn cluster_info_dump_pascal_case_internal_types() {
     // `Count`, not `count`
     assert_eq!(events_of(&r, "image-pull/auth"), 544);
     assert_eq!(finding(&r, "image-pull/auth")["last_seen"], "2019-03-12T10:40:51Z");
-    assert_eq!(unclassified_reasons(&r), ["FailedScheduling".to_string()].into_iter().collect());
-    assert_eq!(unclassified_count(&r, "FailedScheduling"), 14);
+    assert_eq!(
+        unclassified_reasons(&r),
+        ["FailedScheduling", "Unschedulable"].into_iter().map(String::from).collect()
+    );
+    assert_eq!(unclassified_count(&r, "FailedScheduling"), 15);
 
     assert_eq!(summary(&r, "pods"), 8);
     assert_eq!(summary(&r, "nodes"), 1);

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::model::{Event, Pod};
 use crate::runbook::Corpus;
 
 /// The decision for one record.
@@ -34,8 +35,57 @@ pub struct Verdict {
     pub runbook: usize,
     /// The runbook is a symptom: the record marks a pod affected, nothing more.
     pub symptom: bool,
-    /// The longest keyword of that runbook found in the record (as written in the runbook).
+    /// The longest keyword of that runbook found in the record (as written
+    /// in the runbook), or the signal that matched (`OOMKilled`, `exit code 137`).
     pub keyword: String,
+}
+
+/// Which recorded state a reason or exit code comes from. A runbook's
+/// `signals` name them in kube-state-metrics terms, e.g.
+/// `kube_pod_container_status_last_terminated_reason=OOMKilled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Waiting,
+    Terminated,
+    LastTerminated,
+    /// The pod's own `status.reason` (`Evicted`, `OutOfcpu`).
+    Pod,
+}
+
+/// A structured state: a container's waiting/terminated state or a pod's status.
+#[derive(Clone, Copy, Debug)]
+pub struct State<'a> {
+    pub slot: Slot,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub exit_code: Option<i64>,
+}
+
+/// What a signal matches: a reason (compared case-insensitively) or an exit code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SignalKey {
+    Reason(String),
+    ExitCode(i64),
+}
+
+/// The verdicts for one pod: its own status, then each container status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodVerdicts {
+    /// `status.reason`/`status.message` (an eviction, an admission rejection).
+    pub status: Option<Verdict>,
+    /// A `PodScheduled=False` condition: why a pending pod has no node.
+    pub scheduling: Option<Verdict>,
+    /// One per `Pod::statuses`.
+    pub containers: Vec<ContainerVerdicts>,
+}
+
+/// The verdicts for the three states a container status records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerVerdicts {
+    pub waiting: Option<Verdict>,
+    pub terminated: Option<Verdict>,
+    /// Only read when the container has restarted: it explains the restarts.
+    pub last_terminated: Option<Verdict>,
 }
 
 #[derive(Debug)]
@@ -64,12 +114,21 @@ struct Rule {
     keywords: Vec<String>,
 }
 
-/// All runbooks' keywords in one automaton.
+/// The runbooks one signal names; `symptom` when a symptom runbook names it
+/// too (then, like a symptom phrase, it names no cause).
+#[derive(Debug, Default)]
+struct SignalUse {
+    runbooks: Vec<usize>,
+    symptom: bool,
+}
+
+/// All runbooks' keywords in one automaton, and their signals in a table.
 #[derive(Debug)]
 pub struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
     rules: Vec<Rule>,
+    signals: HashMap<(Slot, SignalKey), SignalUse>,
 }
 
 /// Per-runbook tally while scanning one record.
@@ -81,6 +140,8 @@ struct Tally {
     longest: usize,
     longest_keyword: usize,
     context: bool,
+    /// A structured signal matched (it also stands in for `requires_any`).
+    signal: bool,
 }
 
 impl Matcher {
@@ -104,12 +165,18 @@ impl Matcher {
             patterns[id].uses.push(usage);
         };
         let mut rules = Vec::new();
+        let mut signals: HashMap<(Slot, SignalKey), SignalUse> = HashMap::new();
         for (runbook, rb) in corpus.runbooks().iter().enumerate() {
             for (keyword, text) in rb.keywords.iter().enumerate() {
                 add(text, Use::Keyword { runbook, keyword }, &mut patterns);
             }
             for text in &rb.requires_any {
                 add(text, Use::Context { runbook }, &mut patterns);
+            }
+            for signal in rb.signals.iter().filter_map(|s| parse_signal(s)) {
+                let entry = signals.entry(signal).or_default();
+                entry.runbooks.push(runbook);
+                entry.symptom |= rb.symptom;
             }
             rules.push(Rule {
                 priority: rb.priority,
@@ -129,13 +196,91 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .build(&texts)
             .expect("runbook keywords are plain literals and always compile");
-        Matcher { automaton, patterns, rules }
+        Matcher { automaton, patterns, rules, signals }
     }
 
     /// Classifies one record made of several text parts (e.g. reason and
     /// message), scanned separately so no keyword spans two parts.
     pub fn classify(&self, parts: &[&str]) -> Option<Verdict> {
-        let mut tallies: Vec<Tally> = vec![Tally::default(); self.rules.len()];
+        let mut tallies = vec![Tally::default(); self.rules.len()];
+        self.scan(parts, &mut tallies);
+        self.decide(&tallies, None)
+    }
+
+    /// Classifies a structured state: its reason and message as text, plus
+    /// the runbooks whose `signals` name this reason or exit code in this slot.
+    pub fn classify_state(&self, state: &State<'_>) -> Option<Verdict> {
+        let mut tallies = vec![Tally::default(); self.rules.len()];
+        self.scan(&[state.reason, state.message], &mut tallies);
+        let keys = [
+            Some(SignalKey::Reason(state.reason.to_ascii_lowercase())).filter(|_| !state.reason.is_empty()),
+            state.exit_code.map(SignalKey::ExitCode),
+        ];
+        let mut signal_text = None;
+        for key in keys.into_iter().flatten() {
+            let Some(usage) = self.signals.get(&(state.slot, key.clone())) else { continue };
+            for &runbook in &usage.runbooks {
+                let tally = &mut tallies[runbook];
+                if !tally.signal {
+                    tally.signal = true;
+                    tally.distinct += 1;
+                    tally.cause_hits += u32::from(!usage.symptom);
+                }
+            }
+            signal_text.get_or_insert(match key {
+                SignalKey::Reason(_) => state.reason.to_string(),
+                SignalKey::ExitCode(code) => format!("exit code {code}"),
+            });
+        }
+        self.decide(&tallies, signal_text)
+    }
+
+    /// Classifies one event: its reason and message.
+    pub fn classify_event(&self, event: &Event) -> Option<Verdict> {
+        self.classify(&[&event.reason, &event.message])
+    }
+
+    /// Classifies a pod's own status, its scheduling condition and every
+    /// container state it records.
+    pub fn classify_pod(&self, pod: &Pod) -> PodVerdicts {
+        let status = (!pod.reason.is_empty()).then(|| {
+            self.classify_state(&State {
+                slot: Slot::Pod,
+                reason: &pod.reason,
+                message: &pod.message,
+                exit_code: None,
+            })
+        });
+        let scheduling = pod.unscheduled().and_then(|c| self.classify(&[&c.reason, &c.message]));
+        let containers = pod
+            .statuses
+            .iter()
+            .map(|s| {
+                let state = |slot, reason: &str, message, exit_code| {
+                    let state = State { slot, reason, message, exit_code };
+                    (!reason.is_empty() || exit_code.is_some()).then(|| self.classify_state(&state)).flatten()
+                };
+                ContainerVerdicts {
+                    waiting: state(Slot::Waiting, &s.waiting_reason, &s.waiting_message, None),
+                    terminated: state(Slot::Terminated, &s.terminated_reason, "", s.terminated_exit_code),
+                    last_terminated: if s.restart_count > 0 {
+                        state(
+                            Slot::LastTerminated,
+                            &s.last_terminated_reason,
+                            "",
+                            s.last_terminated_exit_code,
+                        )
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        PodVerdicts { status: status.flatten(), scheduling, containers }
+    }
+
+    /// Tallies every whole-word keyword and context phrase in `parts`.
+    fn scan(&self, parts: &[&str], tallies: &mut [Tally]) {
         let mut seen: Vec<(usize, usize)> = Vec::new();
         for part in parts {
             let bytes = part.as_bytes();
@@ -166,10 +311,15 @@ impl Matcher {
                 }
             }
         }
+    }
+
+    /// The best runbook of a tallied record; `signal` names the signal that
+    /// matched, shown when the winner hit no keyword.
+    fn decide(&self, tallies: &[Tally], signal: Option<String>) -> Option<Verdict> {
         let best = tallies
             .iter()
             .enumerate()
-            .filter(|(i, t)| t.distinct > 0 && (t.context || !self.rules[*i].needs_context))
+            .filter(|(i, t)| t.distinct > 0 && (t.context || t.signal || !self.rules[*i].needs_context))
             // Runbooks are sorted by id, so among equals the lower index wins.
             .max_by_key(|(i, t)| {
                 let rule = &self.rules[*i];
@@ -185,16 +335,44 @@ impl Matcher {
             })?;
         let (runbook, tally) = best;
         let rule = &self.rules[runbook];
-        Some(Verdict {
-            runbook,
-            symptom: !self.is_cause(runbook, tally),
-            keyword: rule.keywords[tally.longest_keyword].clone(),
-        })
+        let keyword = if tally.longest > 0 {
+            rule.keywords[tally.longest_keyword].clone()
+        } else {
+            signal.unwrap_or_default()
+        };
+        Some(Verdict { runbook, symptom: !self.is_cause(runbook, tally), keyword })
     }
 
     fn is_cause(&self, runbook: usize, tally: &Tally) -> bool {
         !self.rules[runbook].symptom && tally.cause_hits > 0
     }
+}
+
+/// Reads a signal in either kube-state-metrics spelling:
+/// `kube_pod_container_status_waiting_reason=CrashLoopBackOff` or
+/// `kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}`.
+/// Signals about other things (node conditions, metrics) stay descriptive.
+fn parse_signal(signal: &str) -> Option<(Slot, SignalKey)> {
+    let (metric, value) = match signal.split_once('=') {
+        Some((metric, value)) if !metric.contains('{') => (metric, value),
+        _ => {
+            let (metric, labels) = signal.split_once('{')?;
+            (metric, labels.trim_end().strip_suffix('}')?.split_once('=')?.1)
+        }
+    };
+    let value = value.trim().trim_matches('"');
+    let reason = || Some(SignalKey::Reason(value.to_ascii_lowercase())).filter(|_| !value.is_empty());
+    let exit_code = || value.parse().ok().map(SignalKey::ExitCode);
+    let (slot, key) = match metric.trim() {
+        "kube_pod_container_status_waiting_reason" => (Slot::Waiting, reason()?),
+        "kube_pod_container_status_terminated_reason" => (Slot::Terminated, reason()?),
+        "kube_pod_container_status_last_terminated_reason" => (Slot::LastTerminated, reason()?),
+        "kube_pod_container_status_terminated_exitcode" => (Slot::Terminated, exit_code()?),
+        "kube_pod_container_status_last_terminated_exitcode" => (Slot::LastTerminated, exit_code()?),
+        "kube_pod_status_reason" => (Slot::Pod, reason()?),
+        _ => return None,
+    };
+    Some((slot, key))
 }
 
 #[cfg(test)]

@@ -50,8 +50,8 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
 /// Classifies like `scan` does and groups.
 fn run(objects: &Objects) -> (Corpus, Grouped) {
     let corpus = Corpus::builtin().unwrap();
-    let (events, statuses) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
-    let grouped = group(&corpus, &Classified { objects, events: &events, statuses: &statuses });
+    let (events, pods) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
+    let grouped = group(&corpus, &Classified { objects, events: &events, pods: &pods });
     (corpus, grouped)
 }
 
