@@ -466,4 +466,102 @@ mod tests {
     fn case_insensitive() {
         assert_eq!(id("failed to PULL IMAGE x: NO SUCH HOST").as_deref(), Some("dns"));
     }
+
+    fn signals_corpus() -> (Corpus, Matcher) {
+        let corpus = Corpus::new(vec![
+            runbook(
+                "crashloop",
+                10,
+                &["Back-off restarting failed container", "CrashLoopBackOff"],
+                "signals: [\"kube_pod_container_status_waiting_reason=CrashLoopBackOff\"]\n",
+            ),
+            runbook(
+                "oom",
+                80,
+                &["OOMKilled"],
+                "signals:\n  - kube_pod_container_status_last_terminated_reason{reason=\"OOMKilled\"}\n  - kube_pod_container_status_last_terminated_exitcode=137\n  - kube_node_status_condition=MemoryPressure\n",
+            ),
+            runbook(
+                "backoff",
+                0,
+                &["Back-off pulling image"],
+                "symptom: true\nsignals: [kube_pod_container_status_waiting_reason=ErrImagePull]\n",
+            ),
+            runbook(
+                "auth",
+                70,
+                &["unauthorized"],
+                "requires_any: [\"pull image\"]\nsignals: [kube_pod_container_status_waiting_reason=ErrImagePull]\n",
+            ),
+        ])
+        .unwrap();
+        let m = Matcher::new(&corpus);
+        (corpus, m)
+    }
+
+    fn state_id(
+        slot: Slot,
+        reason: &str,
+        message: &str,
+        exit_code: Option<i64>,
+    ) -> Option<(String, bool, String)> {
+        let (corpus, m) = signals_corpus();
+        m.classify_state(&State { slot, reason, message, exit_code })
+            .map(|v| (corpus.get(v.runbook).id.clone(), v.symptom, v.keyword))
+    }
+
+    #[test]
+    fn signals_name_causes_for_structured_states() {
+        let got = |slot, reason, code| state_id(slot, reason, "", code).map(|(id, symptom, _)| (id, symptom));
+        assert_eq!(got(Slot::LastTerminated, "OOMKilled", Some(137)), Some(("oom".into(), false)));
+        // The exit code alone, in the right slot only.
+        assert_eq!(got(Slot::LastTerminated, "Error", Some(137)), Some(("oom".into(), false)));
+        assert_eq!(got(Slot::Terminated, "Error", Some(137)), None);
+        assert_eq!(got(Slot::LastTerminated, "Error", Some(1)), None);
+        assert_eq!(got(Slot::Waiting, "CrashLoopBackOff", None), Some(("crashloop".into(), false)));
+        // Reasons compare case-insensitively.
+        assert_eq!(got(Slot::Waiting, "crashloopbackoff", None), Some(("crashloop".into(), false)));
+        // A reason a symptom runbook claims names no cause, even when a cause
+        // runbook lists it among its signals too.
+        assert_eq!(got(Slot::Waiting, "ErrImagePull", None), Some(("backoff".into(), true)));
+        let (id, symptom, _) = state_id(Slot::Waiting, "ErrImagePull", "401 Unauthorized", None).unwrap();
+        assert_eq!((id.as_str(), symptom), ("auth", false), "a signal stands in for requires_any");
+    }
+
+    #[test]
+    fn the_verdict_names_the_signal_when_no_keyword_hit() {
+        let (_, _, keyword) = state_id(Slot::LastTerminated, "Error", "", Some(137)).unwrap();
+        assert_eq!(keyword, "exit code 137");
+        let (_, _, keyword) = state_id(Slot::LastTerminated, "OOMKilled", "", None).unwrap();
+        assert_eq!(keyword, "OOMKilled");
+    }
+
+    #[test]
+    fn signal_spellings() {
+        let parsed = |s| parse_signal(s);
+        assert_eq!(
+            parsed("kube_pod_container_status_waiting_reason=CrashLoopBackOff"),
+            Some((Slot::Waiting, SignalKey::Reason("crashloopbackoff".into())))
+        );
+        assert_eq!(
+            parsed("kube_pod_container_status_terminated_reason{reason=\"OOMKilled\"}"),
+            Some((Slot::Terminated, SignalKey::Reason("oomkilled".into())))
+        );
+        assert_eq!(
+            parsed("kube_pod_container_status_last_terminated_exitcode=127"),
+            Some((Slot::LastTerminated, SignalKey::ExitCode(127)))
+        );
+        assert_eq!(
+            parsed("kube_pod_status_reason=Evicted"),
+            Some((Slot::Pod, SignalKey::Reason("evicted".into())))
+        );
+        for other in [
+            "kube_node_status_condition=DiskPressure",
+            "kube_pod_container_status_last_terminated_exitcode=x",
+            "free text",
+            "kube_pod_status_reason=",
+        ] {
+            assert_eq!(parsed(other), None, "{other}");
+        }
+    }
 }

@@ -358,3 +358,139 @@ fn recovered_pods_are_noted() {
         ["the affected container was running when the bundle was taken: the failure may be over"]
     );
 }
+
+const UNAUTHORIZED: &str = r#"Failed to pull image "r.io/shop/web:9": rpc error: code = Unknown desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized"#;
+
+fn secret(namespace: &str, name: &str) -> crate::model::SecretName {
+    crate::model::SecretName { namespace: namespace.into(), name: name.into(), secret_type: String::new() }
+}
+
+fn node(name: &str, arch: &str, conditions: &[(&str, &str, &str)]) -> crate::model::Node {
+    crate::model::Node {
+        name: name.into(),
+        architecture: arch.into(),
+        os: "linux".into(),
+        conditions: conditions
+            .iter()
+            .map(|(kind, status, message)| crate::model::Condition {
+                kind: kind.to_string(),
+                status: status.to_string(),
+                reason: String::new(),
+                message: message.to_string(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A pod naming `regcred` whose pull is refused with a 401.
+fn pod_with_pull_secret() -> Objects {
+    let mut p = pod("web-1", &[("web", "r.io/shop/web:9")]);
+    p.image_pull_secrets = vec!["regcred".into()];
+    Objects {
+        events: vec![pull_event("web-1", Some("web"), "Failed", UNAUTHORIZED, 4, "2026-01-01T10:00:00Z")],
+        pods: vec![p],
+        ..Objects::default()
+    }
+}
+
+#[test]
+fn a_pull_secret_the_namespace_lacks_is_the_cause_of_a_401() {
+    let mut objects = pod_with_pull_secret();
+    objects.secrets =
+        vec![secret("shop", "default-token-x"), secret("shop", "db"), secret("other", "regcred")];
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/missing-pull-secret".to_string(), vec!["web-1/web".to_string()], 4)]
+    );
+    let evidence = &grouped.findings[0].evidence;
+    assert!(
+        evidence.iter().any(|l| l.contains("Secret \"regcred\"")
+            && l.contains("not among the 2 Secrets the bundle lists in namespace shop")),
+        "{evidence:?}"
+    );
+    assert!(evidence.iter().any(|l| l.contains("image-pull/auth (4 events)")), "{evidence:?}");
+}
+
+#[test]
+fn a_pull_secret_that_exists_or_cannot_be_checked_changes_nothing() {
+    // The secret is there: the 401 is about the credentials it holds.
+    let mut present = pod_with_pull_secret();
+    present.secrets = vec![secret("shop", "regcred")];
+    // No Secret of the namespace in the bundle: nothing is known.
+    let unknown = pod_with_pull_secret();
+    for objects in [present, unknown] {
+        let (_, grouped) = run(&objects);
+        assert_eq!(summary(&grouped), [("image-pull/auth".to_string(), vec!["web-1/web".to_string()], 4)]);
+        assert!(grouped.findings[0].evidence.iter().all(|l| !l.contains("regcred")));
+    }
+}
+
+#[test]
+fn the_service_accounts_pull_secret_is_checked_when_the_pod_names_none() {
+    let mut objects = pod_with_pull_secret();
+    objects.pods[0].image_pull_secrets.clear();
+    objects.pods[0].service_account = "builder".into();
+    objects.service_accounts = vec![crate::model::ServiceAccount {
+        namespace: "shop".into(),
+        name: "builder".into(),
+        image_pull_secrets: vec!["ghcr".into()],
+    }];
+    objects.secrets = vec![secret("shop", "db")];
+    let (_, grouped) = run(&objects);
+    assert_eq!(grouped.findings[0].id, "image-pull/missing-pull-secret");
+    assert!(grouped.findings[0].evidence[0].contains("ServiceAccount builder names Secret \"ghcr\""));
+}
+
+#[test]
+fn a_missing_pull_secret_on_a_healthy_pod_is_not_a_finding() {
+    let mut objects = pod_with_pull_secret();
+    objects.events.clear();
+    objects.secrets = vec![secret("shop", "db")];
+    let (_, grouped) = run(&objects);
+    assert!(grouped.findings.is_empty(), "{:?}", summary(&grouped));
+}
+
+#[test]
+fn platform_mismatch_names_the_nodes_platform() {
+    let message = r#"Failed to pull image "r.io/tool:2": rpc error: code = NotFound desc = failed to pull and unpack image "r.io/tool:2": no match for platform in manifest: not found"#;
+    let mut objects = Objects {
+        events: vec![pull_event("tool-1", Some("tool"), "Failed", message, 2, "2026-01-01T10:00:00Z")],
+        pods: vec![pod("tool-1", &[("tool", "r.io/tool:2")])],
+        ..Objects::default()
+    };
+    let (_, without_nodes) = run(&objects);
+    assert_eq!(without_nodes.findings[0].id, "image-pull/platform-mismatch");
+    assert!(without_nodes.findings[0].evidence.iter().all(|l| !l.contains("ran on")));
+    objects.nodes = vec![node("node-b", "arm64", &[("Ready", "True", "")]), node("node-c", "amd64", &[])];
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        grouped.findings[0].evidence[0],
+        "the pods ran on node-b (linux/arm64): the image has no variant for that platform"
+    );
+}
+
+#[test]
+fn pull_failures_on_a_node_under_disk_pressure_say_so() {
+    let mut objects = Objects {
+        events: vec![pull_event("web-1", Some("web"), "BackOff", BACKOFF, 5, "2026-01-01T10:00:00Z")],
+        pods: vec![pod("web-1", &[("web", "r.io/shop/web:9")])],
+        nodes: vec![node("node-b", "amd64", &[("DiskPressure", "False", ""), ("Ready", "True", "")])],
+        ..Objects::default()
+    };
+    let (_, healthy) = run(&objects);
+    assert!(healthy.findings[0].evidence.iter().all(|l| !l.contains("DiskPressure")));
+    objects.nodes = vec![node(
+        "node-b",
+        "amd64",
+        &[("DiskPressure", "True", "kubelet has disk pressure"), ("Ready", "False", "PLEG is not healthy")],
+    )];
+    let (_, grouped) = run(&objects);
+    let evidence = &grouped.findings[0].evidence;
+    assert!(
+        evidence[0].starts_with("node node-b reports DiskPressure=True: kubelet has disk pressure"),
+        "{evidence:?}"
+    );
+    assert_eq!(evidence[1], "node node-b was not Ready (Ready=False: PLEG is not healthy)");
+}
