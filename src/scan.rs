@@ -252,6 +252,7 @@ fn finish(
     summary.runbooks = corpus.len() as u64;
     let grouped = group(corpus, &Classified { objects: &objects, events, pods });
     summary.pods_affected = grouped.pods_affected;
+    warnings.extend(crate::group::coverage(results.iter().map(|r| r.path.as_str()), &objects, &grouped));
     warnings.sort();
     Ok(Report {
         schema_version: SCHEMA_VERSION,

@@ -100,9 +100,12 @@ fn assert_no_pull_message_unclassified(r: &Value) {
     }
 }
 
+/// Every entry was read: the only warnings are about the bundle as a whole.
 fn assert_clean_read(r: &Value) {
     assert_eq!(summary(r, "entries_failed"), 0, "warnings: {}", r["warnings"]);
-    assert_eq!(r["warnings"], json!([]), "nothing in this fixture is unreadable");
+    let about_entries: Vec<&Value> =
+        r["warnings"].as_array().unwrap().iter().filter(|w| w["entry"] != "").collect();
+    assert!(about_entries.is_empty(), "nothing in this fixture is unreadable: {about_entries:?}");
 }
 
 fn strings(v: &[&str]) -> Vec<String> {

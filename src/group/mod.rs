@@ -21,6 +21,7 @@
 //! occurrence is dropped. Warnings that no runbook explains are clustered
 //! into message templates ([`template`]).
 
+mod coverage;
 mod crosscheck;
 mod template;
 mod workload;
@@ -28,6 +29,7 @@ mod workload;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+pub use coverage::coverage;
 pub use template::template;
 pub use workload::Workloads;
 
