@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod crosscheck;
 mod json;
 mod layouts;
 mod real;
