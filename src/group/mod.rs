@@ -61,6 +61,10 @@ pub struct Grouped {
 /// Container waiting reasons that are normal steps of a pod's start, not failures.
 const BENIGN_WAITING: &[&str] = &["", "ContainerCreating", "PodInitializing"];
 
+/// Warning events that report no failure: the scheduler says it skipped a
+/// pod that is being deleted. They stay counted in the summary's warnings.
+const NOT_FAILURES: &[&str] = &["skip schedule deleting pod"];
+
 /// The runbook that cross-checks of pull secrets file under.
 const MISSING_PULL_SECRET: &str = "image-pull/missing-pull-secret";
 
@@ -326,7 +330,7 @@ fn gather_event<'a>(
     verdict: Option<&'a Verdict>,
 ) {
     let Some(verdict) = verdict else {
-        if event.is_warning() {
+        if event.is_warning() && !NOT_FAILURES.iter().any(|m| event.message.starts_with(m)) {
             let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
             g.unclassified.add(&event.reason, &event.message, event.count, subject);
         }
@@ -517,7 +521,8 @@ fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e E
 /// The runbook each choice is filed under. Causes are chosen per family, but
 /// `explains` crosses families: a container whose liveness probe failed and
 /// which then crash-looped is one liveness finding, the crash loop named
-/// in its evidence.
+/// in its evidence. A pod-wide cause (an eviction) explains the causes of
+/// its containers too.
 fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Evidence<'_>)]) -> Vec<usize> {
     let mut causes_by_target: HashMap<&Target, Vec<usize>> = HashMap::new();
     for ((_, target), chosen) in choices {
@@ -529,12 +534,12 @@ fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Eviden
         .iter()
         .map(|((_, target), chosen)| {
             let id = &corpus.get(chosen.runbook).id;
-            causes_by_target
-                .get(target)
-                .into_iter()
+            let podwide = Target { container: String::new(), ..target.clone() };
+            let candidates = causes_by_target.get(target).into_iter().chain(causes_by_target.get(&podwide));
+            candidates
                 .flatten()
                 .copied()
-                .find(|&other| corpus.get(other).explains.contains(id))
+                .find(|&other| other != chosen.runbook && corpus.get(other).explains.contains(id))
                 .unwrap_or(chosen.runbook)
         })
         .collect()
@@ -595,7 +600,7 @@ fn finding(corpus: &Corpus, facts: &Facts<'_>, runbook: usize, acc: FindingAcc<'
         id: rb.id.clone(),
         title: rb.title.clone(),
         severity: rb.severity,
-        pods: acc.pods.into_iter().collect(),
+        pods: without_redundant_podwide_rows(acc.pods),
         objects: acc.objects.into_iter().collect(),
         events: acc.events,
         first_seen: acc.first_seen.map(str::to_string),
@@ -605,6 +610,21 @@ fn finding(corpus: &Corpus, facts: &Facts<'_>, runbook: usize, acc: FindingAcc<'
         fix: rb.fix().to_string(),
         runbook_source: rb.source.clone(),
     }
+}
+
+/// A pod listed with its containers needs no extra row for the pod as a
+/// whole (an eviction that also explains its containers' exits).
+fn without_redundant_podwide_rows(pods: BTreeSet<AffectedPod>) -> Vec<AffectedPod> {
+    let with_containers: HashSet<(String, String)> = pods
+        .iter()
+        .filter(|p| !p.container.is_empty())
+        .map(|p| (p.namespace.clone(), p.name.clone()))
+        .collect();
+    pods.into_iter()
+        .filter(|p| {
+            !p.container.is_empty() || !with_containers.contains(&(p.namespace.clone(), p.name.clone()))
+        })
+        .collect()
 }
 
 /// The container of `pod` that runs `image`, or its only container.
