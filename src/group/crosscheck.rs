@@ -335,4 +335,57 @@ mod tests {
             assert_eq!(resources_named(message), want, "{message}");
         }
     }
+
+    fn gpu_pod(init_cpu: &str, cpus: &[&str]) -> Pod {
+        let spec = |name: &str, init: bool, requests: &[(&str, &str)]| crate::model::ContainerSpec {
+            name: name.into(),
+            init,
+            requests: requests.iter().map(|(r, q)| (r.to_string(), q.to_string())).collect(),
+            ..Default::default()
+        };
+        let mut containers = vec![spec("setup", true, &[("cpu", init_cpu)])];
+        for (i, cpu) in cpus.iter().enumerate() {
+            containers.push(spec(&format!("c{i}"), false, &[("cpu", cpu), ("nvidia.com/gpu", "1")]));
+        }
+        Pod { namespace: "ml".into(), name: "train-0".into(), containers, ..Pod::default() }
+    }
+
+    fn facts_with_nodes(allocatable: &[(&str, &[(&str, &str)])]) -> Objects {
+        Objects {
+            nodes: allocatable
+                .iter()
+                .map(|(name, pairs)| Node {
+                    name: name.to_string(),
+                    allocatable: pairs.iter().map(|(r, q)| (r.to_string(), q.to_string())).collect(),
+                    ..Node::default()
+                })
+                .collect(),
+            ..Objects::default()
+        }
+    }
+
+    #[test]
+    fn requests_are_compared_with_the_largest_allocatable() {
+        let objects = facts_with_nodes(&[("n1", &[("cpu", "3800m")]), ("n2", &[("cpu", "7500m")])]);
+        let facts = Facts::new(&objects);
+        let pod = gpu_pod("500m", &["2", "6500m"]);
+        let short: BTreeSet<String> = ["cpu".to_string(), "nvidia.com/gpu".to_string()].into();
+        let lines = facts.resource_notes("scheduling/insufficient-resources", &[&pod], &short);
+        assert_eq!(
+            lines,
+            [
+                "the pod requests cpu 8.5; the largest allocatable among the 2 nodes is 7.5 on n2 (before what other pods already use)",
+                "the pod requests nvidia.com/gpu 2; none of the 2 nodes in the bundle has nvidia.com/gpu allocatable",
+            ]
+        );
+        // The init container counts when it asks for more than the app containers together.
+        let greedy_init = gpu_pod("16", &["1"]);
+        let lines = facts.resource_notes("scheduling/insufficient-resources", &[&greedy_init], &short);
+        assert!(lines[0].starts_with("the pod requests cpu 16;"), "{lines:?}");
+        // Other findings get no such line; no nodes means nothing to compare with.
+        assert!(facts.resource_notes("image-pull/auth", &[&pod], &short).is_empty());
+        let empty = Objects::default();
+        let lines = Facts::new(&empty).resource_notes("scheduling/insufficient-resources", &[&pod], &short);
+        assert!(lines[0].ends_with("the bundle holds no Node objects to compare with"), "{lines:?}");
+    }
 }
