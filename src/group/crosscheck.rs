@@ -152,7 +152,7 @@ impl<'a> Facts<'a> {
                 (_, 0) => "the bundle holds no Node objects to compare with".to_string(),
                 (None, n) => format!("none of the {} in the bundle has {resource} allocatable", plural_nodes(n)),
                 (Some((q, node)), n) => format!(
-                    "the largest allocatable among the {} is {} on {node} (before what other pods already use)",
+                    "the most any of the {} can allocate is {} (node {node}), before what other pods already use",
                     plural_nodes(n),
                     format_quantity(resource, q)
                 ),
@@ -243,7 +243,8 @@ fn format_quantity(resource: &str, value: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     };
     if resource == "cpu" {
-        return if value < 1.0 { format!("{}m", (value * 1000.0).round()) } else { trim(value) };
+        // Whole cores as written by people (`2`), the rest in millicores (`3800m`).
+        return if value.fract() == 0.0 { trim(value) } else { format!("{}m", (value * 1000.0).round()) };
     }
     if resource == "memory" || resource.contains("storage") || resource.starts_with("hugepages") {
         for (unit, size) in
@@ -318,7 +319,8 @@ mod tests {
             assert_eq!(parse_quantity(bad), None, "{bad}");
         }
         assert_eq!(format_quantity("cpu", 0.5), "500m");
-        assert_eq!(format_quantity("cpu", 3.8), "3.8");
+        assert_eq!(format_quantity("cpu", 3.8), "3800m");
+        assert_eq!(format_quantity("cpu", 2.0), "2");
         assert_eq!(format_quantity("memory", 14.0 * 1024f64.powi(3)), "14Gi");
         assert_eq!(format_quantity("nvidia.com/gpu", 1.0), "1");
     }
@@ -374,7 +376,7 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "the pod requests cpu 8.5; the largest allocatable among the 2 nodes is 7.5 on n2 (before what other pods already use)",
+                "the pod requests cpu 8500m; the most any of the 2 nodes can allocate is 7500m (node n2), before what other pods already use",
                 "the pod requests nvidia.com/gpu 2; none of the 2 nodes in the bundle has nvidia.com/gpu allocatable",
             ]
         );

@@ -268,7 +268,9 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
             if e.event.is_none_or(|i| counted.insert(i)) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
-                    *acc.also.entry(e.runbook).or_default() += e.count;
+                    // A recorded state is not an event: it names the cause, counts nothing.
+                    *acc.also.entry(e.runbook).or_default() +=
+                        if e.tier == Tier::Status { 0 } else { e.count };
                 }
             }
             if e.runbook == runbook {
@@ -593,7 +595,14 @@ fn finding(corpus: &Corpus, facts: &Facts<'_>, runbook: usize, acc: FindingAcc<'
         .iter()
         .map(|(other, events)| (corpus.get(*other), events))
         .filter(|(other, _)| !other.symptom)
-        .map(|(other, events)| format!("also recorded on these containers: {} ({events} events)", other.id));
+        .map(|(other, events)| match events {
+            0 => format!("also recorded on these containers: {} (in their recorded state)", other.id),
+            _ => format!(
+                "also recorded on these containers: {} ({})",
+                other.id,
+                crate::report::plural(*events, "event")
+            ),
+        });
     let evidence =
         checks.chain(also).chain(recovery_note(&acc.pods)).map(|l| text::redact(&l).into_owned()).collect();
     Finding {
@@ -677,7 +686,10 @@ fn affected_pod(
     }
 }
 
-/// `running`, `waiting: ImagePullBackOff`, `terminated: Error (exit 1)`,
+/// A running container that fails its readiness probe.
+const NOT_READY: &str = "not ready";
+
+/// `running`, `running, not ready`, `waiting: ImagePullBackOff`, `terminated: Error (exit 1)`,
 /// `waiting: CrashLoopBackOff, 12 restarts, last OOMKilled (exit 137)`.
 fn container_state(status: &ContainerStatus) -> String {
     let exit = |reason: &str, code: Option<i64>| match code {
@@ -689,8 +701,10 @@ fn container_state(status: &ContainerStatus) -> String {
         format!("waiting: {}", status.waiting_reason)
     } else if !status.terminated_reason.is_empty() || status.terminated_exit_code.is_some() {
         format!("terminated: {}", exit(&status.terminated_reason, status.terminated_exit_code))
-    } else {
+    } else if status.ready {
         "running".to_string()
+    } else {
+        format!("running, {NOT_READY}")
     };
     if status.restart_count > 0 {
         state.push_str(&format!(", {}", crate::report::plural(status.restart_count, "restart")));
@@ -706,7 +720,8 @@ fn container_state(status: &ContainerStatus) -> String {
 /// events describe history: say so, since it changes what to do next.
 fn recovery_note(pods: &BTreeSet<AffectedPod>) -> Option<String> {
     let known: Vec<&AffectedPod> = pods.iter().filter(|p| !p.state.is_empty()).collect();
-    let running = known.iter().filter(|p| p.state.starts_with("running")).count();
+    let running =
+        known.iter().filter(|p| p.state.starts_with("running") && !p.state.contains(NOT_READY)).count();
     match (running, known.len()) {
         (0, _) => None,
         (1, 1) if pods.len() == 1 => Some(

@@ -215,8 +215,8 @@ fn unexplained_warnings_and_failing_states_are_templated() {
     let mut p = pod("job-1", &[("run", "r.io/run:1")]);
     p.statuses.push(ContainerStatus {
         name: "run".into(),
-        waiting_reason: "CrashLoopBackOff".into(),
-        waiting_message: "back-off 5m0s restarting failed container=run pod=job-1_shop(abc)".into(),
+        terminated_reason: "Error".into(),
+        terminated_exit_code: Some(2),
         ..ContainerStatus::default()
     });
     p.statuses.push(ContainerStatus {
@@ -224,36 +224,39 @@ fn unexplained_warnings_and_failing_states_are_templated() {
         waiting_reason: "PodInitializing".into(),
         ..ContainerStatus::default()
     });
-    let probe = |pod: &str, count| {
+    let hook = |pod: &str, count| {
         let mut e = pull_event(
             pod,
             None,
-            "Unhealthy",
-            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+            "FailedPreStopHook",
+            "PreStopHook failed: command 'sh -c sleep 20' exited with 137",
             count,
             "2026-01-01T10:00:00Z",
         );
-        e.key = format!("probe-{pod}");
+        e.key = format!("hook-{pod}");
         e
     };
-    let mut normal = probe("web-3", 100);
+    let mut normal = hook("web-3", 100);
     normal.event_type = "Normal".into();
     normal.key = "normal".into();
     let objects = Objects {
-        events: vec![probe("web-1", 4), probe("web-2", 6), normal],
+        events: vec![hook("web-1", 4), hook("web-2", 6), normal],
         pods: vec![p],
         ..Objects::default()
     };
     let (_, grouped) = run(&objects);
-    assert!(grouped.findings.is_empty());
+    assert!(grouped.findings.is_empty(), "{:?}", summary(&grouped));
     let u = &grouped.unclassified;
     assert_eq!(u.len(), 2, "{u:?}");
     assert_eq!(
         (u[0].count, u[0].objects, u[0].reasons.as_slice()),
-        (10, 2, ["Unhealthy".to_string()].as_slice())
+        (10, 2, ["FailedPreStopHook".to_string()].as_slice())
     );
-    assert_eq!(u[0].template, "Readiness probe failed: HTTP probe failed with statuscode: <n>");
-    assert_eq!(u[1].reasons, ["CrashLoopBackOff"]);
+    assert_eq!(u[0].template, "PreStopHook failed: command 'sh -c sleep <n>' exited with <n>");
+    assert_eq!(
+        (u[1].reasons.as_slice(), u[1].example.as_str()),
+        (["Error".to_string()].as_slice(), "container terminated: Error (exit code 2)")
+    );
 }
 
 #[test]
