@@ -277,7 +277,13 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                 acc.resources.extend(crosscheck::resources_named(&e.message));
             }
         }
-        acc.offer_sample(chosen);
+        if chosen.note.is_none() {
+            acc.offer_sample(chosen);
+        } else {
+            // A cross-check named the cause; the sample stays a message the
+            // cluster wrote (the registry's 401), the check is in the evidence.
+            g.targets[key].iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
+        }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
         let same_name = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
