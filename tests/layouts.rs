@@ -71,24 +71,6 @@ fn unclassified(r: &Value) -> &Vec<Value> {
     r["unclassified"].as_array().expect("unclassified array")
 }
 
-/// Every reason seen among the unclassified templates.
-fn unclassified_reasons(r: &Value) -> BTreeSet<String> {
-    unclassified(r)
-        .iter()
-        .flat_map(|u| u["reasons"].as_array().cloned().unwrap_or_default())
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-/// Total count of the unclassified templates that carry `reason`.
-fn unclassified_count(r: &Value, reason: &str) -> u64 {
-    unclassified(r)
-        .iter()
-        .filter(|u| u["reasons"].as_array().is_some_and(|a| a.iter().any(|x| x == reason)))
-        .map(|u| u["count"].as_u64().unwrap_or(0))
-        .sum()
-}
-
 /// No image-pull record may be left unexplained where a runbook covers it.
 fn assert_no_pull_message_unclassified(r: &Value) {
     for u in unclassified(r) {
