@@ -497,3 +497,98 @@ fn pull_failures_on_a_node_under_disk_pressure_say_so() {
     );
     assert_eq!(evidence[1], "node node-b was not Ready (Ready=False: PLEG is not healthy)");
 }
+
+const CRASH_BACKOFF: &str = "Back-off restarting failed container app in pod app-1_shop(uid-app-1)";
+
+fn crash_looping(last_reason: &str, last_exit: i64) -> Pod {
+    let mut p = pod("app-1", &[("app", "r.io/app:1")]);
+    p.statuses.push(ContainerStatus {
+        name: "app".into(),
+        image: "r.io/app:1".into(),
+        restart_count: 12,
+        waiting_reason: "CrashLoopBackOff".into(),
+        waiting_message: "back-off 5m0s restarting failed container=app pod=app-1_shop(uid-app-1)".into(),
+        last_terminated_reason: last_reason.into(),
+        last_terminated_exit_code: Some(last_exit),
+        ..ContainerStatus::default()
+    });
+    p
+}
+
+#[test]
+fn an_oom_killed_crash_loop_is_one_finding_under_the_oom_kill() {
+    let objects = Objects {
+        events: vec![pull_event("app-1", Some("app"), "BackOff", CRASH_BACKOFF, 90, "2026-01-01T11:00:00Z")],
+        pods: vec![crash_looping("OOMKilled", 137)],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("container/oom-killed".to_string(), vec!["app-1/app".to_string()], 90)]);
+    let f = &grouped.findings[0];
+    assert_eq!(f.evidence, ["also recorded on these containers: container/crashloop (90 events)"]);
+    assert_eq!(f.pods[0].state, "waiting: CrashLoopBackOff, 12 restarts, last OOMKilled (exit 137)");
+    assert!(grouped.unclassified.is_empty(), "{:?}", grouped.unclassified);
+    // The same loop with an ordinary exit is the crash loop itself.
+    let objects = Objects { pods: vec![crash_looping("Error", 1)], ..objects };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("container/crashloop".to_string(), vec!["app-1/app".to_string()], 90)]);
+}
+
+#[test]
+fn back_off_is_a_crash_loop_or_an_image_pull_by_its_words() {
+    let mut crash = pull_event("app-1", Some("app"), "BackOff", CRASH_BACKOFF, 5, "2026-01-01T11:00:00Z");
+    crash.key = "crash".into();
+    let mut pull = pull_event("web-1", Some("web"), "BackOff", BACKOFF, 7, "2026-01-01T11:00:00Z");
+    pull.event_type = "Normal".into();
+    let (_, grouped) = run(&Objects { events: vec![crash, pull], ..Objects::default() });
+    let mut got = summary(&grouped);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("container/crashloop".to_string(), vec!["app-1/app".to_string()], 5),
+            ("image-pull/backoff".to_string(), vec!["web-1/web".to_string()], 7),
+        ]
+    );
+}
+
+#[test]
+fn a_pending_pod_without_events_speaks_through_its_condition() {
+    let mut p = pod("train-0", &[("train", "r.io/train:1")]);
+    p.node.clear();
+    p.phase = "Pending".into();
+    p.conditions.push(crate::model::Condition {
+        kind: "PodScheduled".into(),
+        status: "False".into(),
+        reason: "Unschedulable".into(),
+        message: "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.".into(),
+    });
+    let (_, grouped) = run(&Objects { pods: vec![p], ..Objects::default() });
+    assert_eq!(
+        summary(&grouped),
+        [("scheduling/insufficient-resources".to_string(), vec!["train-0/".to_string()], 0)]
+    );
+}
+
+#[test]
+fn an_evicted_pod_is_an_eviction_and_kubelet_rejections_are_resources() {
+    let mut evicted = pod("web-9", &[("web", "r.io/web:1")]);
+    evicted.phase = "Failed".into();
+    evicted.reason = "Evicted".into();
+    evicted.message = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi. Container web was using 1Gi, request is 256Mi, has larger consumption of memory.".into();
+    let mut rejected = pod("job-2", &[("run", "r.io/run:1")]);
+    rejected.phase = "Failed".into();
+    rejected.reason = "OutOfcpu".into();
+    rejected.message =
+        "Pod Node didn't have enough resource: cpu, requested: 500, used: 1775, capacity: 2000".into();
+    let (_, grouped) = run(&Objects { pods: vec![evicted, rejected], ..Objects::default() });
+    let mut got = summary(&grouped);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("node/eviction".to_string(), vec!["web-9/".to_string()], 0),
+            ("scheduling/insufficient-resources".to_string(), vec!["job-2/".to_string()], 0),
+        ]
+    );
+}
