@@ -487,11 +487,13 @@ fn gather_missing_pull_secrets<'a>(
     runbook: usize,
 ) {
     let family = &families[runbook];
+    let failing: HashSet<(String, String)> = targets
+        .keys()
+        .filter(|(f, t)| f == family && !t.earlier)
+        .map(|(_, t)| (t.namespace.clone(), t.pod.clone()))
+        .collect();
     for pod in pods {
-        let failing = targets
-            .keys()
-            .any(|(f, t)| f == family && t.namespace == pod.namespace && t.pod == pod.name && !t.earlier);
-        if !failing {
+        if !failing.contains(&(pod.namespace.clone(), pod.name.clone())) {
             continue;
         }
         for note in facts.missing_pull_secrets(pod) {
