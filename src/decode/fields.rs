@@ -6,6 +6,10 @@ use serde_json::{Map, Value};
 
 /// `value[key]`, exact match first, then case-insensitive.
 pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    debug_assert!(
+        super::prune::relevance(key) != super::prune::Keep::Skip,
+        "`{key}` is read but pruned away: add it to decode::prune::relevance"
+    );
     let map = value.as_object()?;
     lookup(map, key)
 }

@@ -18,14 +18,19 @@
 
 mod fields;
 mod objects;
+mod prune;
+mod yaml;
 
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+use prune::Pruned;
 
 use crate::input::Entry;
 use crate::model::Objects;
 
 /// What one entry turned out to hold.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Decoded {
     pub objects: Objects,
     /// Parsing problems. With `objects` empty too, the entry failed.
@@ -38,7 +43,28 @@ pub struct Decoded {
 const SNIFF_BYTES: usize = 4096;
 
 /// Decodes one entry. Never panics on any input.
+///
+/// Parses only the fields the mapping reads ([`prune`]) and reads go-yaml
+/// output with its own extractor ([`yaml`]); the result is the same as
+/// [`decode_reference`]'s.
 pub fn decode(entry: &Entry) -> Decoded {
+    decode_as(entry, Parser::Fast)
+}
+
+/// Decodes one entry the slow, obvious way: whole documents into
+/// `serde_json::Value`, all YAML through serde_yaml. The reference the tests
+/// hold [`decode`] to; not used by the scan.
+pub fn decode_reference(entry: &Entry) -> Decoded {
+    decode_as(entry, Parser::Reference)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Parser {
+    Fast,
+    Reference,
+}
+
+fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     let data = strip_bom(&entry.data);
     let head = &data[..data.len().min(SNIFF_BYTES)];
     if head.contains(&0) {
@@ -49,7 +75,10 @@ pub fn decode(entry: &Entry) -> Decoded {
     let Some(start) = start else { return decoded };
     let documents = match data[start] {
         b'{' | b'[' => {
-            let documents = json_documents(&data[start..], &mut decoded.errors);
+            let documents = match parser {
+                Parser::Fast => json_documents::<PrunedDocument>(&data[start..], &mut decoded.errors),
+                Parser::Reference => json_documents::<Value>(&data[start..], &mut decoded.errors),
+            };
             // A log line such as `[INFO] plugin/reload` or `{"level":…` text
             // that is not JSON at all is a log, not a broken JSON file. Only
             // a file named .json is expected to be JSON from its first byte.
@@ -58,7 +87,7 @@ pub fn decode(entry: &Entry) -> Decoded {
             }
             documents
         }
-        _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, &mut decoded.errors),
+        _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, parser, &mut decoded.errors),
         _ => return decoded,
     };
     decoded.recognised = true;
@@ -84,7 +113,10 @@ fn strip_bom(data: &[u8]) -> &[u8] {
 
 /// Parses one or more JSON documents. Invalid UTF-8 inside strings is
 /// replaced rather than rejected, so one bad byte does not cost the entry.
-fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
+fn json_documents<T>(data: &[u8], errors: &mut Vec<String>) -> Vec<Value>
+where
+    T: serde::de::DeserializeOwned + Into<Value>,
+{
     let lossy;
     let data = match std::str::from_utf8(data) {
         Ok(_) => data,
@@ -94,10 +126,10 @@ fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
         }
     };
     let mut documents = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<Value>();
+    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<T>();
     for document in stream.by_ref() {
         match document {
-            Ok(value) => documents.push(value),
+            Ok(value) => documents.push(value.into()),
             Err(e) => {
                 let rest = &data[stream.byte_offset().min(data.len())..];
                 // `kubectl cluster-info dump` to stdout appends the pod logs
@@ -135,12 +167,23 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
 /// Parses every document of a YAML stream into JSON values. A broken
 /// document costs itself and those after it (the parser cannot resync), but
 /// the documents before it are kept.
-fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
-    use serde::Deserialize;
+///
+/// The fast parser reads go-yaml's output ([`yaml`]); anything else it
+/// declines goes to serde_yaml, pruned.
+fn yaml_documents(data: &[u8], parser: Parser, errors: &mut Vec<String>) -> Vec<Value> {
     let text = String::from_utf8_lossy(data);
+    if parser == Parser::Fast {
+        if let Some(documents) = yaml::documents(&text, yaml::Mode::Pruned) {
+            return documents;
+        }
+    }
     let mut documents = Vec::new();
     for document in serde_yaml::Deserializer::from_str(&text) {
-        match Value::deserialize(document) {
+        let value = match parser {
+            Parser::Fast => Pruned { all: false }.deserialize_from(document),
+            Parser::Reference => Value::deserialize(document),
+        };
+        match value {
             Ok(Value::Null) => {}
             Ok(value) => documents.push(value),
             Err(e) => {
@@ -150,6 +193,21 @@ fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
         }
     }
     documents
+}
+
+/// A JSON document read through [`Pruned`].
+struct PrunedDocument(Value);
+
+impl<'de> Deserialize<'de> for PrunedDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned { all: false }.deserialize_from(deserializer).map(PrunedDocument)
+    }
+}
+
+impl From<PrunedDocument> for Value {
+    fn from(document: PrunedDocument) -> Value {
+        document.0
+    }
 }
 
 #[cfg(test)]

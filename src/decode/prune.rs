@@ -1,0 +1,237 @@
+//! Parsing only what the mapping reads.
+//!
+//! Owns [`Pruned`], a serde seed that builds the same `serde_json::Value` a
+//! plain `Value::deserialize` would, minus every map entry whose key the
+//! mapping in [`super::objects`] never looks up: `managedFields`,
+//! annotations, pod spec volumes, container env and so on are skipped with
+//! `IgnoredAny` (no allocation), which is most of the bytes of an API object.
+//!
+//! Which keys are kept is decided by name alone, ignoring ASCII case (the
+//! mapping looks keys up case-insensitively) and wherever the key sits, so
+//! the pruned tree holds every path the mapping can reach: the mapping reads
+//! the same values from it as from the full tree, whatever the document's
+//! shape. Under a few keys whose values are free-form maps (`labels`,
+//! `requests`, `limits`, `allocatable`) everything is kept.
+//!
+//! Adding a field to the mapping means adding its key to [`relevance`];
+//! [`super::fields::get`] asserts that in debug builds, and the tests compare
+//! pruned and full decoding on every fixture.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// What to do with the value of a map entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Not read by the mapping: skipped.
+    Skip,
+    /// Read; its own entries are pruned in turn.
+    Pruned,
+    /// A free-form map the mapping copies whole: kept entirely.
+    All,
+}
+
+/// Longest key in the list below; longer keys are never relevant.
+const LONGEST_KEY: usize = 32;
+
+/// Whether the mapping reads the key `key` anywhere (ignoring ASCII case).
+pub fn relevance(key: &str) -> Keep {
+    let bytes = key.as_bytes();
+    if bytes.len() > LONGEST_KEY {
+        return Keep::Skip;
+    }
+    let mut lower = [0u8; LONGEST_KEY];
+    let lower = &mut lower[..bytes.len()];
+    lower.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
+    match &*lower {
+        b"labels" | b"requests" | b"limits" | b"allocatable" => Keep::All,
+        // Lists, kinds and object metadata.
+        b"kind" | b"items" | b"metadata" | b"objectmeta" | b"name" | b"namespace" | b"uid"
+        | b"creationtimestamp" | b"ownerreferences" | b"controller"
+        // Events, core/v1 and events.k8s.io/v1 and compact.
+        | b"involvedobject" | b"regarding" | b"fieldpath" | b"reason" | b"message" | b"note"
+        | b"type" | b"count" | b"series" | b"deprecatedcount" | b"lastobservedtime"
+        | b"eventtime" | b"firsttimestamp" | b"lasttimestamp" | b"deprecatedfirsttimestamp"
+        | b"deprecatedlasttimestamp" | b"reportingcontroller" | b"reportingcomponent"
+        | b"reportinginstance" | b"source" | b"deprecatedsource" | b"host"
+        // Pods and their containers.
+        | b"spec" | b"status" | b"containers" | b"initcontainers" | b"image" | b"resources"
+        | b"nodename" | b"imagepullsecrets" | b"serviceaccountname" | b"serviceaccount"
+        | b"phase" | b"conditions" | b"containerstatuses" | b"initcontainerstatuses" | b"ready"
+        | b"restartcount" | b"state" | b"laststate" | b"lastterminationstate" | b"waiting"
+        | b"terminated" | b"exitcode"
+        // Nodes.
+        | b"nodeinfo" | b"architecture" | b"operatingsystem" | b"unschedulable" => Keep::Pruned,
+        _ => Keep::Skip,
+    }
+}
+
+/// Deserializes a document into a `Value` holding only what [`relevance`]
+/// keeps (`all: true` keeps everything: a plain `Value`).
+#[derive(Clone, Copy, Debug)]
+pub struct Pruned {
+    pub all: bool,
+}
+
+impl Pruned {
+    pub fn deserialize_from<'de, D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        DeserializeSeed::deserialize(self, deserializer)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Pruned {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+// Mirrors `serde_json::Value`'s own visitor, so the kept parts are equal to
+// what `Value::deserialize` builds.
+impl<'de> Visitor<'de> for Pruned {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    // Whatever `Value` makes of integers beyond 64 bits (YAML has them).
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(Key(key)) = map.next_key()? {
+            let keep = if self.all { Keep::All } else { relevance(&key) };
+            let value = match keep {
+                Keep::Skip => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                Keep::Pruned => map.next_value_seed(Pruned { all: false })?,
+                Keep::All => map.next_value_seed(Pruned { all: true })?,
+            };
+            object.insert(key.into_owned(), value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// A map key, borrowed from the input when it holds no escapes. Read with
+/// `deserialize_str`, as `serde_json::Value` reads its keys.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pruned(json: &str) -> Value {
+        Pruned { all: false }.deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap()
+    }
+
+    #[test]
+    fn keeps_what_the_mapping_reads_and_nothing_else() {
+        let v = pruned(
+            r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","managedFields":[{"x":1}],
+            "labels":{"app":"a","anything":{"deep":1}},"annotations":{"a":"b"}},
+            "spec":{"volumes":[{"name":"v"}],"containers":[{"name":"c","env":[{"name":"E"}],
+            "resources":{"requests":{"cpu":"1"},"claims":[]}}]},"Status":{"Phase":"Running"}}"#,
+        );
+        let want = serde_json::json!({"kind":"Pod","metadata":{"name":"p",
+            "labels":{"app":"a","anything":{"deep":1}}},
+            "spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"1"}}}]},
+            "Status":{"Phase":"Running"}});
+        assert_eq!(v, want);
+    }
+
+    #[test]
+    fn all_keeps_everything_like_value() {
+        let text = r#"{"a":[1,-2,3.5,true,null,"s\"q"],"b":{"c":{}},"a":18446744073709551616}"#;
+        let full = Pruned { all: true }.deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap();
+        assert_eq!(full, serde_json::from_str::<Value>(text).unwrap());
+    }
+
+    #[test]
+    fn relevance_ignores_case_and_long_keys() {
+        assert_eq!(relevance("InvolvedObject"), Keep::Pruned);
+        assert_eq!(relevance("LABELS"), Keep::All);
+        assert_eq!(relevance("managedFields"), Keep::Skip);
+        assert_eq!(relevance(&"k".repeat(100)), Keep::Skip);
+    }
+}
