@@ -1,9 +1,13 @@
 //! Orchestration: input → decode → classify → group → report.
 //!
-//! The only module that uses threads. With more than one thread, one
-//! producer thread reads and inflates the bundle and hands entries through
-//! a bounded queue to rayon workers that decode them, so decompression and
-//! parsing overlap and memory stays bounded by the queue, not the bundle.
+//! The only module that uses threads. With more than one thread, one rayon
+//! worker is the producer: it reads and inflates the bundle (or walks the
+//! directory) and spawns a decode task per entry for the other workers, so
+//! decompression and parsing overlap. The entries waiting for a worker are
+//! bounded in bytes ([`QUEUE_BYTES`]); when the queue is full the producer
+//! decodes the entry in hand itself instead of waiting, so every core stays
+//! busy whichever stage is the slower and memory stays bounded by the queue
+//! plus the entries being decoded, not by the bundle.
 //! With one thread, [`analyze`] runs the same steps in order on the calling
 //! thread (the sequential twin, and the reference for determinism tests).
 //! Results are sorted by entry path before they are merged, so the report
@@ -11,7 +15,8 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context};
 use rayon::prelude::*;
@@ -43,10 +48,10 @@ impl Outcome {
     }
 }
 
-/// Entries queued between the reading thread and the decoders. Entries are
-/// whole files, so memory is bounded by this many entries plus one per
-/// worker, each at most `--max-entry-size`.
-const QUEUE_DEPTH: usize = 8;
+/// Bytes of entries read but not yet taken by a decoder. Enough for the
+/// workers never to run dry between two entries of a bundle; small next to
+/// what the entries being decoded hold.
+const QUEUE_BYTES: usize = 16 << 20;
 
 /// Runs the command described by `config`, writing the report to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -109,8 +114,8 @@ fn process((seq, item): (usize, Item)) -> EntryResult {
 /// core; 1 runs everything on the calling thread.
 pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = Matcher::new(corpus);
-    let mut results = Vec::new();
     if threads == 1 {
+        let mut results = Vec::new();
         let mut seq = 0;
         input::read(source, limits, &mut |item| {
             results.push(process((seq, item)));
@@ -124,27 +129,47 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    let read_result = std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<(usize, Item)>(QUEUE_DEPTH);
-        let producer = scope.spawn(move || {
-            let mut seq = 0;
-            input::read(source, limits, &mut |item| {
-                // The receiver only goes away if the workers panicked; the
-                // join below reports that, so a failed send can be ignored.
-                let _ = sender.send((seq, item));
-                seq += 1;
-            })
-        });
-        results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
-        producer.join()
-    });
-    match read_result {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    let mut results = read_parallel(source, limits, &pool)?;
     let objects = merge(&mut results);
     let (events, statuses) = pool.install(|| classify_parallel(&matcher, &objects));
     finish(source, corpus, results, objects, &events, &statuses)
+}
+
+/// Reads `source` on one worker of `pool` and decodes its entries on all
+/// of them (see the module doc). The results come back in no set order.
+fn read_parallel(
+    source: &Source,
+    limits: &Limits,
+    pool: &rayon::ThreadPool,
+) -> Result<Vec<EntryResult>, input::InputError> {
+    let results = Mutex::new(Vec::new());
+    let queued = AtomicUsize::new(0);
+    let save = |result: EntryResult| results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    pool.scope(|scope| {
+        let mut seq = 0;
+        input::read(source, limits, &mut |item| {
+            let job = (seq, item);
+            seq += 1;
+            let size = match &job.1 {
+                Item::Entry(entry) => entry.data.len(),
+                _ => 0,
+            };
+            let waiting = queued.load(Ordering::Acquire);
+            if waiting > 0 && waiting + size > QUEUE_BYTES {
+                // The decoders are behind: decode this one here rather than
+                // wait for room.
+                save(process(job));
+                return;
+            }
+            queued.fetch_add(size, Ordering::AcqRel);
+            let (save, queued) = (&save, &queued);
+            scope.spawn(move |_| {
+                queued.fetch_sub(size, Ordering::AcqRel);
+                save(process(job));
+            });
+        })
+    })?;
+    Ok(results.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
 pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
