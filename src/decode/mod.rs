@@ -19,12 +19,14 @@
 mod fields;
 mod objects;
 mod prune;
+mod tree;
 mod yaml;
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use prune::Pruned;
+use tree::Node;
 
 use crate::input::Entry;
 use crate::model::Objects;
@@ -58,6 +60,14 @@ pub fn decode_reference(entry: &Entry) -> Decoded {
     decode_as(entry, Parser::Reference)
 }
 
+/// The go-yaml reader on its own: every document of `text`, whole, or
+/// `None` where it leaves the text to serde_yaml. For tests and benchmarks
+/// that hold it to serde_yaml's result.
+pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
+    let documents = yaml::documents(text, yaml::Mode::Full)?;
+    Some(documents.iter().map(Node::to_value).collect())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Parser {
     Fast,
@@ -73,23 +83,37 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     let mut decoded = Decoded::default();
     let start = data.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else { return decoded };
-    let documents = match data[start] {
-        b'{' | b'[' => {
-            let documents = match parser {
-                Parser::Fast => json_documents::<PrunedDocument>(&data[start..], &mut decoded.errors),
-                Parser::Reference => json_documents::<Value>(&data[start..], &mut decoded.errors),
-            };
-            // A log line such as `[INFO] plugin/reload` or `{"level":…` text
-            // that is not JSON at all is a log, not a broken JSON file. Only
-            // a file named .json is expected to be JSON from its first byte.
-            if documents.is_empty() && !is_json_name(&entry.path) {
-                return Decoded::default();
-            }
-            documents
+    let json = matches!(data[start], b'{' | b'[');
+    if !json && !looks_like_yaml(&entry.path, head) {
+        return decoded;
+    }
+    // Invalid UTF-8 is replaced rather than rejected, so one bad byte does
+    // not cost the entry. The documents borrow from this text.
+    let text = String::from_utf8_lossy(if json { &data[start..] } else { data });
+    // The reference parser's whole documents, which its nodes borrow from.
+    let values: Vec<Value>;
+    let errors = &mut decoded.errors;
+    let documents: Vec<Node> = match (json, parser) {
+        (true, Parser::Fast) => {
+            json_documents::<PrunedDocument>(&text, errors).into_iter().map(|d| d.0).collect()
         }
-        _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, parser, &mut decoded.errors),
-        _ => return decoded,
+        (true, Parser::Reference) => {
+            values = json_documents::<Value>(&text, errors);
+            values.iter().map(Node::from_value).collect()
+        }
+        (false, Parser::Fast) => yaml::documents(&text, yaml::Mode::Pruned)
+            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: false }.deserialize_from(d))),
+        (false, Parser::Reference) => {
+            values = yaml_documents(&text, errors, Value::deserialize);
+            values.iter().map(Node::from_value).collect()
+        }
     };
+    // A log line such as `[INFO] plugin/reload` or `{"level":…` text that is
+    // not JSON at all is a log, not a broken JSON file. Only a file named
+    // .json is expected to be JSON from its first byte.
+    if json && documents.is_empty() && !is_json_name(&entry.path) {
+        return Decoded::default();
+    }
     decoded.recognised = true;
     for document in &documents {
         objects::collect(document, &mut decoded.objects);
@@ -111,25 +135,15 @@ fn strip_bom(data: &[u8]) -> &[u8] {
     data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)
 }
 
-/// Parses one or more JSON documents. Invalid UTF-8 inside strings is
-/// replaced rather than rejected, so one bad byte does not cost the entry.
-fn json_documents<T>(data: &[u8], errors: &mut Vec<String>) -> Vec<Value>
-where
-    T: serde::de::DeserializeOwned + Into<Value>,
-{
-    let lossy;
-    let data = match std::str::from_utf8(data) {
-        Ok(_) => data,
-        Err(_) => {
-            lossy = String::from_utf8_lossy(data).into_owned();
-            lossy.as_bytes()
-        }
-    };
+/// Parses one or more JSON documents: one, NDJSON, or documents back to
+/// back. Stops at the first error, keeping the documents before it.
+fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String>) -> Vec<T> {
+    let data = text.as_bytes();
     let mut documents = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<T>();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
     for document in stream.by_ref() {
         match document {
-            Ok(value) => documents.push(value.into()),
+            Ok(value) => documents.push(value),
             Err(e) => {
                 let rest = &data[stream.byte_offset().min(data.len())..];
                 // `kubectl cluster-info dump` to stdout appends the pod logs
@@ -164,27 +178,18 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
     })
 }
 
-/// Parses every document of a YAML stream into JSON values. A broken
-/// document costs itself and those after it (the parser cannot resync), but
-/// the documents before it are kept.
-///
-/// The fast parser reads go-yaml's output ([`yaml`]); anything else it
-/// declines goes to serde_yaml, pruned.
-fn yaml_documents(data: &[u8], parser: Parser, errors: &mut Vec<String>) -> Vec<Value> {
-    let text = String::from_utf8_lossy(data);
-    if parser == Parser::Fast {
-        if let Some(documents) = yaml::documents(&text, yaml::Mode::Pruned) {
-            return documents;
-        }
-    }
+/// Parses every document of a YAML stream with serde_yaml, dropping the
+/// empty ones. A broken document costs itself and those after it (the
+/// parser cannot resync), but the documents before it are kept.
+fn yaml_documents<'a, T: IsNull>(
+    text: &'a str,
+    errors: &mut Vec<String>,
+    parse: impl Fn(serde_yaml::Deserializer<'a>) -> Result<T, serde_yaml::Error>,
+) -> Vec<T> {
     let mut documents = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(&text) {
-        let value = match parser {
-            Parser::Fast => Pruned { all: false }.deserialize_from(document),
-            Parser::Reference => Value::deserialize(document),
-        };
-        match value {
-            Ok(Value::Null) => {}
+    for document in serde_yaml::Deserializer::from_str(text) {
+        match parse(document) {
+            Ok(value) if value.is_null() => {}
             Ok(value) => documents.push(value),
             Err(e) => {
                 errors.push(format!("invalid YAML: {e}"));
@@ -195,18 +200,28 @@ fn yaml_documents(data: &[u8], parser: Parser, errors: &mut Vec<String>) -> Vec<
     documents
 }
 
-/// A JSON document read through [`Pruned`].
-struct PrunedDocument(Value);
+trait IsNull {
+    fn is_null(&self) -> bool;
+}
 
-impl<'de> Deserialize<'de> for PrunedDocument {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Pruned { all: false }.deserialize_from(deserializer).map(PrunedDocument)
+impl IsNull for Value {
+    fn is_null(&self) -> bool {
+        Value::is_null(self)
     }
 }
 
-impl From<PrunedDocument> for Value {
-    fn from(document: PrunedDocument) -> Value {
-        document.0
+impl IsNull for Node<'_> {
+    fn is_null(&self) -> bool {
+        Node::is_null(self)
+    }
+}
+
+/// A JSON document read through [`Pruned`].
+struct PrunedDocument<'a>(Node<'a>);
+
+impl<'de> Deserialize<'de> for PrunedDocument<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned { all: false }.deserialize_from(deserializer).map(PrunedDocument)
     }
 }
 

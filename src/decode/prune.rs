@@ -1,7 +1,7 @@
 //! Parsing only what the mapping reads.
 //!
-//! Owns [`Pruned`], a serde seed that builds the same `serde_json::Value` a
-//! plain `Value::deserialize` would, minus every map entry whose key the
+//! Owns [`Pruned`], a serde seed that builds the same tree a plain
+//! `Value::deserialize` would (as a [`Node`]), minus every map entry whose key the
 //! mapping in [`super::objects`] never looks up: `managedFields`,
 //! annotations, pod spec volumes, container env and so on are skipped with
 //! `IgnoredAny` (no allocation), which is most of the bytes of an API object.
@@ -21,7 +21,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
+
+use super::tree::{Node, Object};
 
 /// What to do with the value of a map entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,23 +72,27 @@ pub fn relevance(key: &str) -> Keep {
     }
 }
 
-/// Deserializes a document into a `Value` holding only what [`relevance`]
-/// keeps (`all: true` keeps everything: a plain `Value`).
+/// Deserializes a document into a [`Node`] holding only what [`relevance`]
+/// keeps (`all: true` keeps everything), borrowing strings from the input
+/// where the deserializer allows.
 #[derive(Clone, Copy, Debug)]
 pub struct Pruned {
     pub all: bool,
 }
 
 impl Pruned {
-    pub fn deserialize_from<'de, D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+    pub fn deserialize_from<'de, D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Node<'de>, D::Error> {
         DeserializeSeed::deserialize(self, deserializer)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for Pruned {
-    type Value = Value;
+    type Value = Node<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Node<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -94,67 +100,73 @@ impl<'de> DeserializeSeed<'de> for Pruned {
 // Mirrors `serde_json::Value`'s own visitor, so the kept parts are equal to
 // what `Value::deserialize` builds.
 impl<'de> Visitor<'de> for Pruned {
-    type Value = Value;
+    type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
     }
 
     // Whatever `Value` makes of integers beyond 64 bits (YAML has them).
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
-        serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node<'de>, E> {
+        let value: Value = serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))?;
+        Ok(Node::from_value(&value).into_owned())
     }
 
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
-        serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node<'de>, E> {
+        let value: Value = serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))?;
+        Ok(Node::from_value(&value).into_owned())
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+        Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v)))
     }
 
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    fn visit_none<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
         self.deserialize(d)
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(Node::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut entries = Vec::new();
         while let Some(Key(key)) = map.next_key()? {
             let keep = if self.all { Keep::All } else { relevance(&key) };
             let value = match keep {
@@ -165,9 +177,9 @@ impl<'de> Visitor<'de> for Pruned {
                 Keep::Pruned => map.next_value_seed(Pruned { all: false })?,
                 Keep::All => map.next_value_seed(Pruned { all: true })?,
             };
-            object.insert(key.into_owned(), value);
+            entries.push((key, value));
         }
-        Ok(Value::Object(object))
+        Ok(Node::Object(Object::new(entries)))
     }
 }
 
@@ -202,7 +214,7 @@ mod tests {
     use super::*;
 
     fn pruned(json: &str) -> Value {
-        Pruned { all: false }.deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap()
+        Pruned { all: false }.deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap().to_value()
     }
 
     #[test]
@@ -223,7 +235,10 @@ mod tests {
     #[test]
     fn all_keeps_everything_like_value() {
         let text = r#"{"a":[1,-2,3.5,true,null,"s\"q"],"b":{"c":{}},"a":18446744073709551616}"#;
-        let full = Pruned { all: true }.deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap();
+        let full = Pruned { all: true }
+            .deserialize(&mut serde_json::Deserializer::from_str(text))
+            .unwrap()
+            .to_value();
         assert_eq!(full, serde_json::from_str::<Value>(text).unwrap());
     }
 

@@ -24,9 +24,10 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 
 use super::prune::{relevance, Keep};
+use super::tree::{Node, Object};
 
 /// Whether to keep every value or only those the mapping reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +46,7 @@ type Parsed<T> = Result<T, Fallback>;
 const MAX_DEPTH: usize = 64;
 
 /// The non-null documents of `text`, or `None` if serde_yaml must read it.
-pub fn documents(text: &str, mode: Mode) -> Option<Vec<Value>> {
+pub fn documents(text: &str, mode: Mode) -> Option<Vec<Node<'_>>> {
     if !plain_text(text.as_bytes()) {
         return None;
     }
@@ -90,13 +91,13 @@ fn plain_text(bytes: &[u8]) -> bool {
     true
 }
 
-fn document(
-    text: &str,
-    lines: &[&str],
+fn document<'a>(
+    text: &'a str,
+    lines: &[&'a str],
     start: usize,
     end: usize,
     mode: Mode,
-    out: &mut Vec<Value>,
+    out: &mut Vec<Node<'a>>,
 ) -> Parsed<()> {
     let mut parser = Parser {
         text,
@@ -120,11 +121,11 @@ fn document(
     Ok(())
 }
 
-struct Parser<'a> {
+struct Parser<'l, 'a> {
     /// The whole input, which every line is a slice of.
     text: &'a str,
     /// The lines up to the end of this document.
-    lines: &'a [&'a str],
+    lines: &'l [&'a str],
     /// The next line to read.
     pos: usize,
     /// What is left of line `pos` after a `- ` was read off it, and the
@@ -149,7 +150,7 @@ fn is_item(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'_, 'a> {
     /// The next meaningful line as (indent, text without indent and trailing
     /// spaces); blank lines are passed over.
     fn peek(&mut self) -> Parsed<Option<(usize, &'a str)>> {
@@ -177,7 +178,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A mapping or sequence whose first line (already peeked) sits at `indent`.
-    fn block(&mut self, indent: usize, mode: Mode) -> Parsed<Value> {
+    fn block(&mut self, indent: usize, mode: Mode) -> Parsed<Node<'a>> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Fallback);
@@ -194,8 +195,8 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    fn mapping(&mut self, indent: usize, mode: Mode) -> Parsed<Value> {
-        let mut map = Map::new();
+    fn mapping(&mut self, indent: usize, mode: Mode) -> Parsed<Node<'a>> {
+        let mut entries = Vec::new();
         while let Some((at, text)) = self.peek()? {
             if at < indent {
                 break;
@@ -214,13 +215,13 @@ impl<'a> Parser<'a> {
                 self.skip_value(indent, rest)?;
             } else {
                 let value = self.value(indent, rest, true, child)?;
-                map.insert(key.into_owned(), value);
+                entries.push((key, value));
             }
         }
-        Ok(Value::Object(map))
+        Ok(Node::Object(Object::new(entries)))
     }
 
-    fn sequence(&mut self, indent: usize, mode: Mode) -> Parsed<Value> {
+    fn sequence(&mut self, indent: usize, mode: Mode) -> Parsed<Node<'a>> {
         let mut items = Vec::new();
         while let Some((at, text)) = self.peek()? {
             if at < indent || (at == indent && !is_item(text)) {
@@ -245,13 +246,19 @@ impl<'a> Parser<'a> {
             };
             items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(Node::Array(items))
     }
 
     /// The value after `key:` (or `-`) on a line at `indent`; `rest` is what
     /// follows on that line. `same_indent_items` allows a sequence written
     /// at the key's own indent.
-    fn value(&mut self, indent: usize, rest: &'a str, same_indent_items: bool, mode: Mode) -> Parsed<Value> {
+    fn value(
+        &mut self,
+        indent: usize,
+        rest: &'a str,
+        same_indent_items: bool,
+        mode: Mode,
+    ) -> Parsed<Node<'a>> {
         if rest.is_empty() {
             return match self.peek()? {
                 Some((at, _)) if at > indent => self.block(at, mode),
@@ -264,17 +271,17 @@ impl<'a> Parser<'a> {
                     self.depth -= 1;
                     value
                 }
-                _ => Ok(Value::Null),
+                _ => Ok(Node::Null),
             };
         }
         match rest.as_bytes()[0] {
-            b'"' | b'\'' => self.quoted(indent, rest).map(Value::String),
-            b'|' => self.literal(indent, &rest[1..]).map(Value::String),
-            _ if rest == "{}" => Ok(Value::Object(Map::new())),
-            _ if rest == "[]" => Ok(Value::Array(Vec::new())),
+            b'"' | b'\'' => self.quoted(indent, rest).map(|s| Node::String(Cow::Owned(s))),
+            b'|' => self.literal(indent, &rest[1..]).map(|s| Node::String(Cow::Owned(s))),
+            _ if rest == "{}" => Ok(Node::Object(Object::default())),
+            _ if rest == "[]" => Ok(Node::Array(Vec::new())),
             _ => {
                 let text = self.plain(indent, rest)?;
-                resolve(&text)
+                resolve(text)
             }
         }
     }
@@ -303,7 +310,7 @@ impl<'a> Parser<'a> {
     fn plain(&mut self, indent: usize, first: &'a str) -> Parsed<Cow<'a, str>> {
         let starts_badly = first
             .starts_with(['&', '*', '!', '|', '>', '%', '@', '`', '#', ',', '[', ']', '{', '}'])
-            || ["-", "?", ":"].iter().any(|i| first == *i || first.starts_with(&format!("{i} ")));
+            || (first.starts_with(['-', '?', ':']) && matches!(first.as_bytes().get(1), None | Some(b' ')));
         if starts_badly || !plain_line(first) {
             return Err(Fallback);
         }
@@ -450,7 +457,7 @@ fn split_key(text: &str) -> Parsed<Option<(Cow<'_, str>, &str)>> {
             '?', '-', '<', '&', '*', '!', '|', '>', '%', '@', '`', '#', '{', '[', ',', ']', '}',
         ])
         || !plain_line(key)
-        || !matches!(resolve(key)?, Value::String(_))
+        || !resolves_to_string(key)?
     {
         return Err(Fallback);
     }
@@ -588,38 +595,48 @@ fn escape(text: &str, at: usize, out: &mut String) -> Parsed<usize> {
     Ok(at + 2)
 }
 
+/// Whether a plain scalar is read as a string, without building it.
+fn resolves_to_string(text: &str) -> Parsed<bool> {
+    if text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '/' || !c.is_ascii()) {
+        let special =
+            matches!(text, "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE");
+        return Ok(!special);
+    }
+    Ok(matches!(resolve(Cow::Borrowed(text))?, Node::String(_)))
+}
+
 /// What a plain scalar means, by serde_yaml_ng's rules (`de.rs`:
 /// `visit_untagged_scalar`) as `serde_json::Value` receives it.
-fn resolve(text: &str) -> Parsed<Value> {
-    if text.is_empty() || matches!(text, "null" | "Null" | "NULL" | "~") {
-        return Ok(Value::Null);
+fn resolve(text: Cow<'_, str>) -> Parsed<Node<'_>> {
+    if text.is_empty() || matches!(&*text, "null" | "Null" | "NULL" | "~") {
+        return Ok(Node::Null);
     }
-    match text {
-        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+    match &*text {
+        "true" | "True" | "TRUE" => return Ok(Node::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Node::Bool(false)),
         _ => {}
     }
     // Only text that starts like a number can be one (`.inf`, `+1`, `0x1f`).
     if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Node::String(text));
     }
-    if let Some(int) = parse_unsigned_int(text, u64::from_str_radix) {
-        return Ok(Value::Number(int.into()));
+    if let Some(int) = parse_unsigned_int(&text, u64::from_str_radix) {
+        return Ok(Node::Number(int.into()));
     }
-    if let Some(int) = parse_negative_int(text, i64::from_str_radix) {
-        return Ok(Value::Number(int.into()));
+    if let Some(int) = parse_negative_int(&text, i64::from_str_radix) {
+        return Ok(Node::Number(int.into()));
     }
-    if parse_unsigned_int(text, u128::from_str_radix).is_some()
-        || parse_negative_int(text, i128::from_str_radix).is_some()
+    if parse_unsigned_int(&text, u128::from_str_radix).is_some()
+        || parse_negative_int(&text, i128::from_str_radix).is_some()
     {
         return Err(Fallback);
     }
-    if !digits_but_not_number(text) {
-        if let Some(float) = parse_f64(text) {
-            return Ok(Number::from_f64(float).map_or(Value::Null, Value::Number));
+    if !digits_but_not_number(&text) {
+        if let Some(float) = parse_f64(&text) {
+            return Ok(Number::from_f64(float).map_or(Node::Null, Node::Number));
         }
     }
-    Ok(Value::String(text.to_string()))
+    Ok(Node::String(text))
 }
 
 // The four functions below are serde_yaml_ng 0.10's (src/de.rs), unchanged
