@@ -22,6 +22,8 @@ mod prune;
 mod tree;
 mod yaml;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -89,7 +91,11 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     }
     // Invalid UTF-8 is replaced rather than rejected, so one bad byte does
     // not cost the entry. The documents borrow from this text.
-    let text = String::from_utf8_lossy(if json { &data[start..] } else { data });
+    let bytes = if json { &data[start..] } else { data };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     // The reference parser's whole documents, which its nodes borrow from.
     let values: Vec<Value>;
     let errors = &mut decoded.errors;

@@ -50,7 +50,7 @@ pub fn documents(text: &str, mode: Mode) -> Option<Vec<Node<'_>>> {
     if !plain_text(text.as_bytes()) {
         return None;
     }
-    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    let lines = split_lines(text);
     let mut documents = Vec::new();
     let mut start = 0;
     for (index, line) in lines.iter().enumerate() {
@@ -68,9 +68,28 @@ pub fn documents(text: &str, mode: Mode) -> Option<Vec<Node<'_>>> {
     Some(documents)
 }
 
+/// The lines of `text`, without their `\n` (and no empty last line after a
+/// final `\n`).
+fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(text.len() / 32);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[start..end]);
+        start = end + 1;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
 /// False if the text holds anything libyaml treats specially that we don't:
 /// control characters, CR, NEL/LS/PS line breaks, a BOM or non-characters.
 fn plain_text(bytes: &[u8]) -> bool {
+    // Printable ASCII and newlines, the common case, in one quick pass.
+    if bytes.iter().all(|&b| (b' '..=b'~').contains(&b) || b == b'\n') {
+        return true;
+    }
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -275,7 +294,7 @@ impl<'a> Parser<'_, 'a> {
             };
         }
         match rest.as_bytes()[0] {
-            b'"' | b'\'' => self.quoted(indent, rest).map(|s| Node::String(Cow::Owned(s))),
+            b'"' | b'\'' => self.quoted(indent, rest).map(Node::String),
             b'|' => self.literal(indent, &rest[1..]).map(|s| Node::String(Cow::Owned(s))),
             _ if rest == "{}" => Ok(Node::Object(Object::default())),
             _ if rest == "[]" => Ok(Node::Array(Vec::new())),
@@ -417,7 +436,7 @@ impl<'a> Parser<'_, 'a> {
 
     /// A single- or double-quoted scalar opening at `start` (on the current
     /// line, already advanced past), possibly folded over the next lines.
-    fn quoted(&mut self, indent: usize, start: &'a str) -> Parsed<String> {
+    fn quoted(&mut self, indent: usize, start: &'a str) -> Parsed<Cow<'a, str>> {
         let offset = start.as_ptr() as usize - self.text.as_ptr() as usize;
         let (value, length, breaks) = unquote(&self.text[offset..], Some(indent))?;
         // The rest of the closing line must be empty.
@@ -440,8 +459,7 @@ fn split_key(text: &str) -> Parsed<Option<(Cow<'_, str>, &str)>> {
         let line = text.split('\n').next().unwrap_or(text);
         let Ok((key, length, 0)) = unquote(line, None) else { return Ok(None) };
         return Ok(text[length..].strip_prefix(':').and_then(|rest| {
-            (rest.is_empty() || rest.starts_with(' '))
-                .then(|| (Cow::Owned(key), rest.trim_start_matches(' ')))
+            (rest.is_empty() || rest.starts_with(' ')).then(|| (key, rest.trim_start_matches(' ')))
         }));
     }
     let bytes = text.as_bytes();
@@ -466,14 +484,35 @@ fn split_key(text: &str) -> Parsed<Option<(Cow<'_, str>, &str)>> {
 
 /// Whether a piece of plain scalar is free of what would end or break it.
 fn plain_line(text: &str) -> bool {
-    !(text.contains(": ") || text.ends_with(':') || text.contains(" #") || text.contains('\t'))
+    let bytes = text.as_bytes();
+    !bytes.iter().enumerate().any(|(i, &b)| match b {
+        b':' => matches!(bytes.get(i + 1), None | Some(b' ')),
+        b'#' => i > 0 && bytes[i - 1] == b' ',
+        b'\t' => true,
+        _ => false,
+    })
 }
 
 /// Reads a quoted scalar at the start of `text` the way libyaml does:
 /// returns its value, its length in bytes (quotes included) and how many
 /// line breaks it spans. `indent`: continuation lines must be deeper;
 /// `None` forbids them.
-fn unquote(text: &str, indent: Option<usize>) -> Parsed<(String, usize, usize)> {
+fn unquote(text: &str, indent: Option<usize>) -> Parsed<(Cow<'_, str>, usize, usize)> {
+    let bytes = text.as_bytes();
+    let quote = bytes[0];
+    // Most quoted scalars are a timestamp or a number on one line, with
+    // nothing to unescape: borrow them.
+    let simple = bytes[1..].iter().position(|&b| b == quote || b == b'\\' || b == b'\n');
+    if let Some(end) = simple.map(|i| i + 1).filter(|&end| bytes[end] == quote) {
+        if bytes.get(end + 1) != Some(&quote) {
+            return Ok((Cow::Borrowed(&text[1..end]), end + 1, 0));
+        }
+    }
+    unquote_folded(text, indent).map(|(s, length, breaks)| (Cow::Owned(s), length, breaks))
+}
+
+/// [`unquote`] for scalars with escapes, doubled quotes or line breaks.
+fn unquote_folded(text: &str, indent: Option<usize>) -> Parsed<(String, usize, usize)> {
     let bytes = text.as_bytes();
     let quote = bytes[0];
     let single = quote == b'\'';
