@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! bench-bundle gen DIR MB          # DIR/json.tar.gz, DIR/yaml.tar.gz, DIR/json/ (extracted),
-//!                                  # DIR/events.json (all events, for jq), DIR/keywords
+//!                                  # DIR/events.json (all events, for jq), DIR/keywords,
+//!                                  # DIR/sizes (uncompressed bytes of each bundle's files)
 //! bench-bundle stages PATH [RUNS]  # MB/s and peak RSS per stage on a bundle (dir or .tar.gz)
 //! ```
 //!
@@ -54,6 +55,7 @@ fn mb(bytes: u64) -> f64 {
 
 fn generate(dir: &Path, megabytes: f64) {
     fs::create_dir_all(dir).expect("create output dir");
+    let _ = fs::remove_file(dir.join("sizes"));
     let target = (megabytes * 1e6) as u64;
     for layout in [Layout::Troubleshoot, Layout::MustGather] {
         let started = Instant::now();
@@ -64,6 +66,10 @@ fn generate(dir: &Path, megabytes: f64) {
             bundle.write_dir_at(&dir.join(name));
             write_events(&bundle, &dir.join("events.json"));
         }
+        let sizes = dir.join("sizes");
+        let mut record = fs::read_to_string(&sizes).unwrap_or_default();
+        record.push_str(&format!("{name} {}\n", bundle.uncompressed_len()));
+        fs::write(&sizes, record).expect("write sizes");
         eprintln!(
             "{name}: {:.1} MB uncompressed, {:.1} MB gzipped, {} files, {} events ({} Warning), {} pods, in {:.1} s",
             mb(bundle.uncompressed_len()),

@@ -1,5 +1,9 @@
 //! Orchestration: input → decode → classify → group → report.
 //!
+//! Each entry is decoded and classified by the same task, so classifying
+//! overlaps with reading too; the entries' objects and verdicts are merged
+//! (in path order, duplicates dropped) before grouping.
+//!
 //! The only module that uses threads. With more than one thread, one rayon
 //! worker is the producer: it reads and inflates the bundle (or walks the
 //! directory) and spawns a decode task per entry for the other workers, so
@@ -19,7 +23,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 
 use crate::classify::{Matcher, Verdict};
 use crate::config::Config;
@@ -80,7 +83,8 @@ struct EntryResult {
 }
 
 enum EntryOutcome {
-    Objects(Objects, Vec<String>),
+    /// The entry's objects, their verdicts, and any problems reading it.
+    Objects(Objects, Verdicts, Vec<String>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -90,12 +94,14 @@ enum EntryOutcome {
     Ignored,
 }
 
-fn process((seq, item): (usize, Item)) -> EntryResult {
+/// Decodes and classifies one input item: the work a decode task does.
+fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
     match item {
         Item::Entry(entry) => {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
-                EntryOutcome::Objects(decoded.objects, decoded.errors)
+                let verdicts = classify_sequential(matcher, &decoded.objects);
+                EntryOutcome::Objects(decoded.objects, verdicts, decoded.errors)
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -114,24 +120,22 @@ fn process((seq, item): (usize, Item)) -> EntryResult {
 /// core; 1 runs everything on the calling thread.
 pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = Matcher::new(corpus);
-    if threads == 1 {
+    let mut results = if threads == 1 {
         let mut results = Vec::new();
         let mut seq = 0;
         input::read(source, limits, &mut |item| {
-            results.push(process((seq, item)));
+            results.push(process(&matcher, (seq, item)));
             seq += 1;
         })?;
-        let objects = merge(&mut results);
-        let (events, statuses) = classify_sequential(&matcher, &objects);
-        return finish(source, corpus, results, objects, &events, &statuses);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    let mut results = read_parallel(source, limits, &pool)?;
-    let objects = merge(&mut results);
-    let (events, statuses) = pool.install(|| classify_parallel(&matcher, &objects));
+        results
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("cannot start worker threads")?;
+        read_parallel(source, limits, &matcher, &pool)?
+    };
+    let (objects, (events, statuses)) = merge(&mut results);
     finish(source, corpus, results, objects, &events, &statuses)
 }
 
@@ -140,6 +144,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
 fn read_parallel(
     source: &Source,
     limits: &Limits,
+    matcher: &Matcher,
     pool: &rayon::ThreadPool,
 ) -> Result<Vec<EntryResult>, input::InputError> {
     let results = Mutex::new(Vec::new());
@@ -158,14 +163,14 @@ fn read_parallel(
             if waiting > 0 && waiting + size > QUEUE_BYTES {
                 // The decoders are behind: decode this one here rather than
                 // wait for room.
-                save(process(job));
+                save(process(matcher, job));
                 return;
             }
             queued.fetch_add(size, Ordering::AcqRel);
             let (save, queued) = (&save, &queued);
             scope.spawn(move |_| {
                 queued.fetch_sub(size, Ordering::AcqRel);
-                save(process(job));
+                save(process(matcher, job));
             });
         })
     })?;
@@ -199,38 +204,41 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
     )
 }
 
-fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
-    (
-        objects.events.par_iter().map(|e| classify_event(matcher, e)).collect(),
-        objects.pods.par_iter().map(|p| classify_pod(matcher, p)).collect(),
-    )
-}
-
-/// Merges the objects of all entries in path order, dropping copies of the
-/// same object stored twice (a must-gather has every pod in `core/pods.yaml`
-/// and again in `pods/<pod>/<pod>.yaml`).
-fn merge(results: &mut [EntryResult]) -> Objects {
+/// Merges the objects of all entries in path order, with their verdicts,
+/// dropping copies of the same object stored twice (a must-gather has every
+/// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`).
+fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
     let mut merged = Objects::default();
+    let (mut events, mut statuses) = (Vec::new(), Vec::new());
     for result in results.iter_mut() {
-        if let EntryOutcome::Objects(objects, _) = &mut result.outcome {
+        if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
             merged.append(std::mem::take(objects));
+            events.append(&mut verdicts.0);
+            statuses.append(&mut verdicts.1);
         }
     }
     // Events without a key (compact formats) cannot be told apart: all kept.
-    dedup_by(&mut merged.events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
-    dedup_by(&mut merged.pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
-    dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
-    dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
-    dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
-    dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
-    merged
+    dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
+    dedup_by(&mut merged.pods, &mut statuses, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
+    let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
+    dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
+    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
+    dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
+    (merged, (events, statuses))
 }
 
-/// Keeps the first item of each key; items whose key is `None` are all kept.
-fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<K>) {
+/// Keeps the first item of each key; items whose key is `None` are all
+/// kept. `beside`, if not empty, holds one value per item (its verdicts)
+/// and keeps the same ones.
+fn dedup_by<T, V, K: std::hash::Hash + Eq>(items: &mut Vec<T>, beside: &mut Vec<V>, key: impl Fn(&T) -> Option<K>) {
     let mut seen = HashSet::new();
-    items.retain(|item| key(item).is_none_or(|k| seen.insert(k)));
+    let keep: Vec<bool> = items.iter().map(|item| key(item).is_none_or(|k| seen.insert(k))).collect();
+    let mut kept = keep.iter();
+    items.retain(|_| kept.next().copied().unwrap_or(true));
+    let mut kept = keep.iter();
+    beside.retain(|_| kept.next().copied().unwrap_or(true));
 }
 
 fn finish(
@@ -253,7 +261,7 @@ fn finish(
             })
         };
         match &result.outcome {
-            EntryOutcome::Objects(_, errors) => {
+            EntryOutcome::Objects(_, _, errors) => {
                 summary.entries += 1;
                 summary.entries_with_objects += 1;
                 recognised += 1;

@@ -8,7 +8,7 @@ use super::tree::{Node, Object};
 pub fn get<'a, 'd>(value: &'a Node<'d>, key: &str) -> Option<&'a Node<'d>> {
     debug_assert!(
         super::prune::relevance(key) != super::prune::Keep::Skip,
-        "`{key}` is read but pruned away: add it to decode::prune::relevance"
+        "`{key}` is read but pruned away: add it to decode::prune::KEYS"
     );
     let map = value.as_object()?;
     lookup(map, key)

@@ -13,7 +13,7 @@
 //! shape. Under a few keys whose values are free-form maps (`labels`,
 //! `requests`, `limits`, `allocatable`) everything is kept.
 //!
-//! Adding a field to the mapping means adding its key to [`relevance`];
+//! Adding a field to the mapping means adding its key to [`KEYS`];
 //! [`super::fields::get`] asserts that in debug builds, and the tests compare
 //! pruned and full decoding on every fixture.
 
@@ -36,40 +36,99 @@ pub enum Keep {
     All,
 }
 
-/// Longest key in the list below; longer keys are never relevant.
-const LONGEST_KEY: usize = 32;
+/// Every key the mapping reads, lowercase, with what to keep of its value.
+const KEYS: &[(&str, Keep)] = &[
+    // Free-form maps copied whole.
+    ("labels", Keep::All),
+    ("requests", Keep::All),
+    ("limits", Keep::All),
+    ("allocatable", Keep::All),
+    // Lists, kinds and object metadata.
+    ("kind", Keep::Pruned),
+    ("items", Keep::Pruned),
+    ("metadata", Keep::Pruned),
+    ("objectmeta", Keep::Pruned),
+    ("name", Keep::Pruned),
+    ("namespace", Keep::Pruned),
+    ("uid", Keep::Pruned),
+    ("creationtimestamp", Keep::Pruned),
+    ("ownerreferences", Keep::Pruned),
+    ("controller", Keep::Pruned),
+    // Events: core/v1, events.k8s.io/v1 and the Insights compact format.
+    ("involvedobject", Keep::Pruned),
+    ("regarding", Keep::Pruned),
+    ("fieldpath", Keep::Pruned),
+    ("reason", Keep::Pruned),
+    ("message", Keep::Pruned),
+    ("note", Keep::Pruned),
+    ("type", Keep::Pruned),
+    ("count", Keep::Pruned),
+    ("series", Keep::Pruned),
+    ("deprecatedcount", Keep::Pruned),
+    ("lastobservedtime", Keep::Pruned),
+    ("eventtime", Keep::Pruned),
+    ("firsttimestamp", Keep::Pruned),
+    ("lasttimestamp", Keep::Pruned),
+    ("deprecatedfirsttimestamp", Keep::Pruned),
+    ("deprecatedlasttimestamp", Keep::Pruned),
+    ("reportingcontroller", Keep::Pruned),
+    ("reportingcomponent", Keep::Pruned),
+    ("reportinginstance", Keep::Pruned),
+    ("source", Keep::Pruned),
+    ("deprecatedsource", Keep::Pruned),
+    ("host", Keep::Pruned),
+    // Pods and their containers.
+    ("spec", Keep::Pruned),
+    ("status", Keep::Pruned),
+    ("containers", Keep::Pruned),
+    ("initcontainers", Keep::Pruned),
+    ("image", Keep::Pruned),
+    ("resources", Keep::Pruned),
+    ("nodename", Keep::Pruned),
+    ("imagepullsecrets", Keep::Pruned),
+    ("serviceaccountname", Keep::Pruned),
+    ("serviceaccount", Keep::Pruned),
+    ("phase", Keep::Pruned),
+    ("conditions", Keep::Pruned),
+    ("containerstatuses", Keep::Pruned),
+    ("initcontainerstatuses", Keep::Pruned),
+    ("ready", Keep::Pruned),
+    ("restartcount", Keep::Pruned),
+    ("state", Keep::Pruned),
+    ("laststate", Keep::Pruned),
+    ("lastterminationstate", Keep::Pruned),
+    ("waiting", Keep::Pruned),
+    ("terminated", Keep::Pruned),
+    ("exitcode", Keep::Pruned),
+    // Nodes.
+    ("nodeinfo", Keep::Pruned),
+    ("architecture", Keep::Pruned),
+    ("operatingsystem", Keep::Pruned),
+    ("unschedulable", Keep::Pruned),
+];
+
+/// Longest key in [`KEYS`]; longer keys are never relevant.
+const LONGEST_KEY: usize = 24;
+
+/// [`KEYS`] grouped by length: most keys of a document are rejected by
+/// their length alone, and the rest compared with only a few candidates.
+fn keys_by_length() -> &'static [Vec<(&'static str, Keep)>] {
+    static TABLE: std::sync::OnceLock<Vec<Vec<(&'static str, Keep)>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![Vec::new(); LONGEST_KEY + 1];
+        for &(key, keep) in KEYS {
+            table[key.len()].push((key, keep));
+        }
+        table
+    })
+}
 
 /// Whether the mapping reads the key `key` anywhere (ignoring ASCII case).
 pub fn relevance(key: &str) -> Keep {
-    let bytes = key.as_bytes();
-    if bytes.len() > LONGEST_KEY {
-        return Keep::Skip;
-    }
-    let mut lower = [0u8; LONGEST_KEY];
-    let lower = &mut lower[..bytes.len()];
-    lower.copy_from_slice(bytes);
-    lower.make_ascii_lowercase();
-    match &*lower {
-        b"labels" | b"requests" | b"limits" | b"allocatable" => Keep::All,
-        // Lists, kinds and object metadata.
-        b"kind" | b"items" | b"metadata" | b"objectmeta" | b"name" | b"namespace" | b"uid"
-        | b"creationtimestamp" | b"ownerreferences" | b"controller"
-        // Events, core/v1 and events.k8s.io/v1 and compact.
-        | b"involvedobject" | b"regarding" | b"fieldpath" | b"reason" | b"message" | b"note"
-        | b"type" | b"count" | b"series" | b"deprecatedcount" | b"lastobservedtime"
-        | b"eventtime" | b"firsttimestamp" | b"lasttimestamp" | b"deprecatedfirsttimestamp"
-        | b"deprecatedlasttimestamp" | b"reportingcontroller" | b"reportingcomponent"
-        | b"reportinginstance" | b"source" | b"deprecatedsource" | b"host"
-        // Pods and their containers.
-        | b"spec" | b"status" | b"containers" | b"initcontainers" | b"image" | b"resources"
-        | b"nodename" | b"imagepullsecrets" | b"serviceaccountname" | b"serviceaccount"
-        | b"phase" | b"conditions" | b"containerstatuses" | b"initcontainerstatuses" | b"ready"
-        | b"restartcount" | b"state" | b"laststate" | b"lastterminationstate" | b"waiting"
-        | b"terminated" | b"exitcode"
-        // Nodes.
-        | b"nodeinfo" | b"architecture" | b"operatingsystem" | b"unschedulable" => Keep::Pruned,
-        _ => Keep::Skip,
-    }
+    keys_by_length()
+        .get(key.len())
+        .and_then(|candidates| candidates.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+        .map_or(Keep::Skip, |&(_, keep)| keep)
 }
 
 /// Deserializes a document into a [`Node`] holding only what [`relevance`]
@@ -240,6 +299,14 @@ mod tests {
             .unwrap()
             .to_value();
         assert_eq!(full, serde_json::from_str::<Value>(text).unwrap());
+    }
+
+    #[test]
+    fn the_key_table_is_lowercase_and_fits() {
+        for (key, _) in KEYS {
+            assert_eq!(key.to_ascii_lowercase(), *key);
+            assert!(key.len() <= LONGEST_KEY, "{key}");
+        }
     }
 
     #[test]
