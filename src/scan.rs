@@ -224,7 +224,9 @@ fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
     let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
     dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
-    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
+    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| {
+        Some((s.namespace.clone(), s.name.clone()))
+    });
     dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
     (merged, (events, statuses))
 }
@@ -232,7 +234,11 @@ fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
 /// Keeps the first item of each key; items whose key is `None` are all
 /// kept. `beside`, if not empty, holds one value per item (its verdicts)
 /// and keeps the same ones.
-fn dedup_by<T, V, K: std::hash::Hash + Eq>(items: &mut Vec<T>, beside: &mut Vec<V>, key: impl Fn(&T) -> Option<K>) {
+fn dedup_by<T, V, K: std::hash::Hash + Eq>(
+    items: &mut Vec<T>,
+    beside: &mut Vec<V>,
+    key: impl Fn(&T) -> Option<K>,
+) {
     let mut seen = HashSet::new();
     let keep: Vec<bool> = items.iter().map(|item| key(item).is_none_or(|k| seen.insert(k))).collect();
     let mut kept = keep.iter();

@@ -27,7 +27,7 @@ fn fast_decode_equals_reference_on_generated_bundles() {
             assert_eq!(fast, decode_reference(&entry), "{}", entry.path);
             events += fast.objects.events.len();
         }
-        assert!(events > 1000, "{layout:?}: {events} events");
+        assert!(events > 500, "{layout:?}: {events} events");
     }
 }
 
@@ -48,5 +48,5 @@ fn go_yaml_reader_equals_serde_yaml_on_generated_must_gather() {
         assert_eq!(fast, reference, "{}", entry.path);
         read += 1;
     }
-    assert!(read > 10, "{read} YAML files");
+    assert!(read > 5, "{read} YAML files");
 }

@@ -416,7 +416,12 @@ impl Gen {
         };
         self.events.push(json!({
             "metadata": {"name": format!("{}.{}", s.name, rng.hex(16)), "namespace": s.ns, "uid": rng.uid(),
-                "resourceVersion": rng.range(1_000_000, 49_000_000).to_string(), "creationTimestamp": ts(start)},
+                "resourceVersion": rng.range(1_000_000, 49_000_000).to_string(), "creationTimestamp": ts(start),
+                "managedFields": [{"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": component,
+                    "operation": "Update", "time": ts(last),
+                    "fieldsV1": {"f:count": {}, "f:firstTimestamp": {}, "f:involvedObject": {}, "f:lastTimestamp": {},
+                        "f:message": {}, "f:reason": {}, "f:reportingComponent": {}, "f:reportingInstance": {},
+                        "f:source": {"f:component": {}, "f:host": {}}, "f:type": {}}}]},
             "involvedObject": involved,
             "reason": reason,
             "message": message,
@@ -794,11 +799,54 @@ fn pod_json(
             "labels": {"app": app, "pod-template-hash": rs.rsplit_once('-').map_or("", |(_, h)| h)},
             "annotations": {"kubectl.kubernetes.io/restartedAt": "2024-05-13T22:04:11Z"},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": rs_uid,
-                "controller": true, "blockOwnerDeletion": true}]
+                "controller": true, "blockOwnerDeletion": true}],
+            "managedFields": managed_fields(containers, start)
         },
         "spec": spec,
         "status": status
     })
+}
+
+/// What the API server records of who set which fields of a pod, as
+/// `kubectl get -o json` shows it: a large share of a real pod's bytes.
+fn managed_fields(containers: &[Container], start: usize) -> Value {
+    let spec: serde_json::Map<String, Value> = containers
+        .iter()
+        .map(|c| {
+            (
+                format!("k:{{\"name\":\"{}\"}}", c.name),
+                json!({".": {}, "f:env": {".": {}, "k:{\"name\":\"LOG_LEVEL\"}": {".": {}, "f:name": {}, "f:value": {}},
+                    "k:{\"name\":\"POD_NAMESPACE\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:fieldRef": {}}}},
+                    "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
+                    "f:ports": {".": {}, "k:{\"containerPort\":8080,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {}}},
+                    "f:readinessProbe": {".": {}, "f:failureThreshold": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}, "f:scheme": {}},
+                        "f:periodSeconds": {}, "f:successThreshold": {}, "f:timeoutSeconds": {}},
+                    "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                    "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}),
+            )
+        })
+        .collect();
+    let statuses: serde_json::Map<String, Value> = containers
+        .iter()
+        .map(|c| {
+            (
+                format!("k:{{\"type\":\"{}\"}}", c.name),
+                json!({".": {}, "f:lastProbeTime": {}, "f:status": {}, "f:type": {}}),
+            )
+        })
+        .collect();
+    json!([
+        {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kube-controller-manager", "operation": "Update", "time": ts(start),
+         "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+            "f:ownerReferences": {".": {}, "k:{\"uid\":\"x\"}": {}}},
+            "f:spec": {"f:containers": spec, "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {},
+                "f:schedulerName": {}, "f:securityContext": {".": {}, "f:fsGroup": {}, "f:runAsNonRoot": {}},
+                "f:terminationGracePeriodSeconds": {}}}},
+        {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kubelet", "operation": "Update", "subresource": "status",
+         "time": ts(start + 6),
+         "fieldsV1": {"f:status": {"f:conditions": statuses, "f:containerStatuses": {}, "f:hostIP": {}, "f:phase": {},
+            "f:podIP": {}, "f:podIPs": {".": {}, "k:{\"ip\":\"10.244.0.1\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}
+    ])
 }
 
 const PATHS: &[&str] = &[
