@@ -177,9 +177,19 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         return true;
     }
-    let text = String::from_utf8_lossy(head);
-    let first = text.lines().map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    // Line by line, so that a log's first line is all that gets converted.
+    let first = head
+        .split(|&b| b == b'\n')
+        .map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            match std::str::from_utf8(line) {
+                Ok(line) => Cow::Borrowed(line),
+                Err(_) => String::from_utf8_lossy(line),
+            }
+        })
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
     first.is_some_and(|l| {
+        let l = l.trim_end();
         l == "---" || ["apiVersion:", "kind:", "items:", "metadata:"].iter().any(|k| l.starts_with(k))
     })
 }
