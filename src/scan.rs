@@ -82,30 +82,9 @@ struct EntryResult {
     outcome: EntryOutcome,
 }
 
-/// What an entry that held objects contributes to the report.
-struct Found {
-    /// Its objects, less the quiet events.
-    objects: Objects,
-    /// One per event and per container status of `objects`.
-    verdicts: Verdicts,
-    /// Every event of the entry in order: kept in `objects`, or quiet.
-    events: Vec<EventSlot>,
-    /// Problems reading part of the entry.
-    errors: Vec<String>,
-}
-
-/// An event of an entry. *Quiet* events — not warnings, and matched by no
-/// runbook — play no part in grouping (see `group::gather_event`); only
-/// their number, after duplicates are dropped, is reported. So only their
-/// key is kept: they are most of a bundle's events, and this keeps memory
-/// and the merge small.
-enum EventSlot {
-    Kept,
-    Quiet { key: String },
-}
-
 enum EntryOutcome {
-    Objects(Box<Found>),
+    /// The entry's objects, their verdicts, and any problems reading it.
+    Objects(Objects, Verdicts, Vec<String>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -121,7 +100,8 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
         Item::Entry(entry) => {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
-                EntryOutcome::Objects(Box::new(found(matcher, decoded.objects, decoded.errors)))
+                let verdicts = classify_sequential(matcher, &decoded.objects);
+                EntryOutcome::Objects(decoded.objects, verdicts, decoded.errors)
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -134,25 +114,6 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
         }
         Item::Ignored { path, .. } => EntryResult { path, seq, outcome: EntryOutcome::Ignored },
     }
-}
-
-/// Classifies an entry's objects and sets its quiet events aside.
-fn found(matcher: &Matcher, mut objects: Objects, errors: Vec<String>) -> Found {
-    let (event_verdicts, statuses) = classify_sequential(matcher, &objects);
-    let mut events = Vec::with_capacity(event_verdicts.len());
-    let mut kept = Vec::new();
-    let mut kept_verdicts = Vec::new();
-    for (event, verdict) in std::mem::take(&mut objects.events).into_iter().zip(event_verdicts) {
-        if verdict.is_none() && !event.is_warning() {
-            events.push(EventSlot::Quiet { key: event.key });
-        } else {
-            events.push(EventSlot::Kept);
-            kept.push(event);
-            kept_verdicts.push(verdict);
-        }
-    }
-    objects.events = kept;
-    Found { objects, verdicts: (kept_verdicts, statuses), events, errors }
 }
 
 /// Reads, decodes, classifies and groups a bundle. `threads` 0 means one per
@@ -174,8 +135,8 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
-    let merged = merge(&mut results);
-    finish(source, corpus, results, merged)
+    let (objects, (events, statuses)) = merge(&mut results);
+    finish(source, corpus, results, objects, &events, &statuses)
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
@@ -243,56 +204,31 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
     )
 }
 
-/// The bundle's objects, merged, with their verdicts.
-struct Merged {
-    objects: Objects,
-    verdicts: Verdicts,
-    /// Events in the bundle, quiet ones included, duplicates not.
-    events: u64,
-}
-
 /// Merges the objects of all entries in path order, with their verdicts,
 /// dropping copies of the same object stored twice (a must-gather has every
 /// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`).
-fn merge(results: &mut [EntryResult]) -> Merged {
+fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
-    let mut merged = Merged { objects: Objects::default(), verdicts: (Vec::new(), Vec::new()), events: 0 };
-    // Events without a key (compact formats) cannot be told apart: all kept.
-    let mut seen_events = HashSet::new();
+    let mut merged = Objects::default();
+    let (mut events, mut statuses) = (Vec::new(), Vec::new());
     for result in results.iter_mut() {
-        let EntryOutcome::Objects(found) = &mut result.outcome else { continue };
-        let mut kept = std::mem::take(&mut found.objects.events).into_iter().zip(found.verdicts.0.drain(..));
-        for slot in std::mem::take(&mut found.events) {
-            let (key, event) = match slot {
-                EventSlot::Quiet { key } => (key, None),
-                EventSlot::Kept => match kept.next() {
-                    Some(event) => (event.0.key.clone(), Some(event)),
-                    None => continue,
-                },
-            };
-            if key.is_empty() || seen_events.insert(key) {
-                merged.events += 1;
-                if let Some((event, verdict)) = event {
-                    merged.objects.events.push(event);
-                    merged.verdicts.0.push(verdict);
-                }
-            }
+        if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
+            merged.append(std::mem::take(objects));
+            events.append(&mut verdicts.0);
+            statuses.append(&mut verdicts.1);
         }
-        merged.objects.append(std::mem::take(&mut found.objects));
-        merged.verdicts.1.append(&mut found.verdicts.1);
     }
-    let objects = &mut merged.objects;
-    dedup_by(&mut objects.pods, &mut merged.verdicts.1, |p| {
-        Some((p.namespace.clone(), p.name.clone(), p.uid.clone()))
-    });
-    dedup_by(&mut objects.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
+    // Events without a key (compact formats) cannot be told apart: all kept.
+    dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
+    dedup_by(&mut merged.pods, &mut statuses, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
     let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
-    dedup_by(&mut objects.workloads, &mut Vec::<()>::new(), workload);
-    dedup_by(&mut objects.service_accounts, &mut Vec::<()>::new(), |s| {
+    dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
+    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| {
         Some((s.namespace.clone(), s.name.clone()))
     });
-    dedup_by(&mut objects.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
-    merged
+    dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
+    (merged, (events, statuses))
 }
 
 /// Keeps the first item of each key; items whose key is `None` are all
@@ -315,9 +251,10 @@ fn finish(
     source: &Source,
     corpus: &Corpus,
     results: Vec<EntryResult>,
-    merged: Merged,
+    objects: Objects,
+    events: &[Option<Verdict>],
+    statuses: &[Vec<Option<Verdict>>],
 ) -> anyhow::Result<Report> {
-    let Merged { objects, verdicts: (events, statuses), events: event_count } = merged;
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
@@ -330,11 +267,11 @@ fn finish(
             })
         };
         match &result.outcome {
-            EntryOutcome::Objects(found) => {
+            EntryOutcome::Objects(_, _, errors) => {
                 summary.entries += 1;
                 summary.entries_with_objects += 1;
                 recognised += 1;
-                for error in &found.errors {
+                for error in errors {
                     warn(format!("partly read: {error}"));
                 }
             }
@@ -364,12 +301,12 @@ fn finish(
         };
         bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
-    summary.events = event_count;
+    summary.events = objects.events.len() as u64;
     summary.warning_events = objects.events.iter().filter(|e| e.is_warning()).count() as u64;
     summary.pods = objects.pods.len() as u64;
     summary.nodes = objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
-    let grouped = group(corpus, &Classified { objects: &objects, events: &events, statuses: &statuses });
+    let grouped = group(corpus, &Classified { objects: &objects, events, statuses });
     summary.pods_affected = grouped.pods_affected;
     warnings.sort();
     Ok(Report {
