@@ -24,7 +24,7 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context};
 
-use crate::classify::{Matcher, Verdict};
+use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::group::{group, Classified};
@@ -177,30 +177,13 @@ fn read_parallel(
     Ok(results.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
-pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
+pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
 
-fn classify_event(matcher: &Matcher, event: &crate::model::Event) -> Option<Verdict> {
-    matcher.classify(&[&event.reason, &event.message])
-}
-
-fn classify_pod(matcher: &Matcher, pod: &crate::model::Pod) -> Vec<Option<Verdict>> {
-    pod.statuses
-        .iter()
-        .map(|s| {
-            if s.waiting_reason.is_empty() {
-                None
-            } else {
-                matcher.classify(&[&s.waiting_reason, &s.waiting_message])
-            }
-        })
-        .collect()
-}
-
-/// Classifies every event and container state on this thread.
+/// Classifies every event and pod on this thread.
 pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
-        objects.events.iter().map(|e| classify_event(matcher, e)).collect(),
-        objects.pods.iter().map(|p| classify_pod(matcher, p)).collect(),
+        objects.events.iter().map(|e| matcher.classify_event(e)).collect(),
+        objects.pods.iter().map(|p| matcher.classify_pod(p)).collect(),
     )
 }
 
@@ -253,7 +236,7 @@ fn finish(
     results: Vec<EntryResult>,
     objects: Objects,
     events: &[Option<Verdict>],
-    statuses: &[Vec<Option<Verdict>>],
+    pods: &[PodVerdicts],
 ) -> anyhow::Result<Report> {
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
@@ -306,8 +289,9 @@ fn finish(
     summary.pods = objects.pods.len() as u64;
     summary.nodes = objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
-    let grouped = group(corpus, &Classified { objects: &objects, events, statuses });
+    let grouped = group(corpus, &Classified { objects: &objects, events, pods });
     summary.pods_affected = grouped.pods_affected;
+    warnings.extend(crate::group::coverage(results.iter().map(|r| r.path.as_str()), &objects, &grouped));
     warnings.sort();
     Ok(Report {
         schema_version: SCHEMA_VERSION,

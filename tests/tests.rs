@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod crosscheck;
 mod decode;
 mod json;
 mod layouts;

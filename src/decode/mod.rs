@@ -72,7 +72,11 @@ pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Parser {
+    /// Pruned parsing, the go-yaml reader.
     Fast,
+    /// The fast parsers, not pruned: for files read whole.
+    Whole,
+    /// serde_json and serde_yaml into `Value`.
     Reference,
 }
 
@@ -99,9 +103,13 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     // The reference parser's whole documents, which its nodes borrow from.
     let values: Vec<Value>;
     let errors = &mut decoded.errors;
+    let parser = if parser == Parser::Fast && is_errors_file(&entry.path) { Parser::Whole } else { parser };
     let documents: Vec<Node> = match (json, parser) {
         (true, Parser::Fast) => {
             json_documents::<PrunedDocument>(&text, errors).into_iter().map(|d| d.0).collect()
+        }
+        (true, Parser::Whole) => {
+            json_documents::<WholeDocument>(&text, errors).into_iter().map(|d| d.0).collect()
         }
         (true, Parser::Reference) => {
             values = json_documents::<Value>(&text, errors);
@@ -109,6 +117,8 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
         }
         (false, Parser::Fast) => yaml::documents(&text, yaml::Mode::Pruned)
             .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: false }.deserialize_from(d))),
+        (false, Parser::Whole) => yaml::documents(&text, yaml::Mode::Full)
+            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: true }.deserialize_from(d))),
         (false, Parser::Reference) => {
             values = yaml_documents(&text, errors, Value::deserialize);
             values.iter().map(Node::from_value).collect()
@@ -124,7 +134,52 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     for document in &documents {
         objects::collect(document, &mut decoded.objects);
     }
+    collector_files(&entry.path, &documents, &mut decoded.objects);
     decoded
+}
+
+/// Files a support-bundle collector writes about the cluster rather than
+/// Kubernetes objects: troubleshoot's `<kind>-errors.json` (what it could not
+/// list, usually RBAC) and `image-pull-secrets/<ns>/<secret>.json` (which pull
+/// secrets exist; the file maps registries to user names, never passwords).
+fn collector_files(path: &str, documents: &[Node], out: &mut crate::model::Objects) {
+    if is_errors_file(path) {
+        for document in documents {
+            let mut messages = Vec::new();
+            string_leaves(document, &mut messages);
+            out.not_collected.extend(
+                messages
+                    .into_iter()
+                    .map(|message| crate::model::NotCollected { entry: path.to_string(), message }),
+            );
+        }
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    if let [.., "image-pull-secrets", namespace, file] = parts.as_slice() {
+        if let Some(name) = file.strip_suffix(".json").filter(|n| !n.is_empty()) {
+            out.secrets.push(crate::model::SecretName {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                secret_type: "kubernetes.io/dockerconfigjson".to_string(),
+            });
+        }
+    }
+}
+
+/// troubleshoot's `<kind>-errors.json`: every string in it is read, so it
+/// is parsed whole, not pruned.
+fn is_errors_file(path: &str) -> bool {
+    path.rsplit('/').next().unwrap_or(path).ends_with("errors.json")
+}
+
+/// Every non-empty string inside `value`, depth first (keys in order).
+fn string_leaves(value: &Node, out: &mut Vec<String>) {
+    match value {
+        Node::String(s) if !s.trim().is_empty() => out.push(s.to_string()),
+        Node::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
+        Node::Object(map) => map.iter().for_each(|(_, v)| string_leaves(v, out)),
+        _ => {}
+    }
 }
 
 /// Names that promise JSON: a `.json`-like extension, or `-` (stdin, which
@@ -229,6 +284,15 @@ impl IsNull for Value {
 impl IsNull for Node<'_> {
     fn is_null(&self) -> bool {
         Node::is_null(self)
+    }
+}
+
+/// A JSON document read whole, borrowing its strings.
+struct WholeDocument<'a>(Node<'a>);
+
+impl<'de> Deserialize<'de> for WholeDocument<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned { all: true }.deserialize_from(deserializer).map(WholeDocument)
     }
 }
 
