@@ -84,7 +84,7 @@ struct EntryResult {
 
 enum EntryOutcome {
     /// The entry's objects, their verdicts, and any problems reading it.
-    Objects(Objects, Verdicts, Vec<String>),
+    Objects(Box<Objects>, Verdicts, Vec<String>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -101,7 +101,7 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
                 let verdicts = classify_sequential(matcher, &decoded.objects);
-                EntryOutcome::Objects(decoded.objects, verdicts, decoded.errors)
+                EntryOutcome::Objects(Box::new(decoded.objects), verdicts, decoded.errors)
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -196,7 +196,7 @@ fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     let (mut events, mut statuses) = (Vec::new(), Vec::new());
     for result in results.iter_mut() {
         if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
-            merged.append(std::mem::take(objects));
+            merged.append(std::mem::take(&mut **objects));
             events.append(&mut verdicts.0);
             statuses.append(&mut verdicts.1);
         }
