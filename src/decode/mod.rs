@@ -15,6 +15,12 @@
 //! Field access is lenient ([`fields`]) so every variant goes through one
 //! code path. Entries that hold none of our kinds (logs, binaries, other
 //! resources) come back unrecognised or empty, not as errors.
+//!
+//! Inside: documents are parsed into a `tree::Node` that borrows from the
+//! entry; JSON through serde keeping only the keys the mapping reads
+//! (`prune`), go-yaml YAML through a line reader of its own (`yaml`,
+//! serde_yaml for anything else); `objects` maps the tree to the model.
+//! [`decode_reference`] keeps the plain serde path the tests compare with.
 
 mod fields;
 mod objects;
@@ -48,8 +54,8 @@ const SNIFF_BYTES: usize = 4096;
 
 /// Decodes one entry. Never panics on any input.
 ///
-/// Parses only the fields the mapping reads ([`prune`]) and reads go-yaml
-/// output with its own extractor ([`yaml`]); the result is the same as
+/// Parses only the fields the mapping reads (`prune`) and reads go-yaml
+/// output with its own extractor (`yaml`); the result is the same as
 /// [`decode_reference`]'s.
 pub fn decode(entry: &Entry) -> Decoded {
     decode_as(entry, Parser::Fast)
