@@ -8,7 +8,7 @@
 //! worker is the producer: it reads and inflates the bundle (or walks the
 //! directory) and spawns a decode task per entry for the other workers, so
 //! decompression and parsing overlap. The entries waiting for a worker are
-//! bounded in bytes ([`QUEUE_BYTES`]); when the queue is full the producer
+//! bounded in bytes (`QUEUE_BYTES`); when the queue is full the producer
 //! decodes the entry in hand itself instead of waiting, so every core stays
 //! busy whichever stage is the slower and memory stays bounded by the queue
 //! plus the entries being decoded, not by the bundle.
