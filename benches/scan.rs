@@ -20,6 +20,10 @@
 //! breakdown of decode time by kind of entry (event lists, pod lists, logs)
 //! is printed.
 //!
+//! `BUNDLE_SCAN_BENCH_LAYOUT=yaml` runs the same on the must-gather layout
+//! (go-yaml YAML lists). `benches/compare.sh` runs bundle-scan side by side
+//! with gzip, ripgrep and jq on bigger bundles.
+//!
 //! Run:
 //!
 //! ```text
@@ -43,7 +47,7 @@ use bundle_scan::runbook::Corpus;
 use bundle_scan::scan::analyze;
 use criterion::{Criterion, Throughput};
 
-use common::{Bundle, EXPECTED_FINDINGS, ROOT};
+use common::{Bundle, Layout, EXPECTED_FINDINGS};
 
 const DEFAULT_MB: f64 = 20.0;
 const SEED: u64 = 0x5eed_b0d1_e5ca_4e11;
@@ -56,6 +60,14 @@ fn target_bytes() -> u64 {
         Err(_) => DEFAULT_MB,
     };
     (mb * 1e6) as u64
+}
+
+/// `BUNDLE_SCAN_BENCH_LAYOUT=yaml` benchmarks the must-gather layout.
+fn layout() -> Layout {
+    match std::env::var("BUNDLE_SCAN_BENCH_LAYOUT").as_deref() {
+        Ok("yaml") | Ok("must-gather") => Layout::MustGather,
+        _ => Layout::Troubleshoot,
+    }
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -87,15 +99,15 @@ fn check(name: &str, source: &Source, corpus: &Corpus, threads: usize, bundle: &
 /// Which part of the bundle an entry belongs to, for the decode breakdown.
 fn category(entry: &Entry) -> &'static str {
     let path = entry.path.as_str();
-    if path.contains("/pods/logs/") {
+    if path.contains("/pods/logs/") || path.ends_with(".log") {
         if entry.data.first() == Some(&b'{') {
             "logs (JSON lines)"
         } else {
             "logs (text)"
         }
-    } else if path.contains("/events/") {
+    } else if path.contains("/events/") || path.ends_with("/events.yaml") {
         "event lists"
-    } else if path.contains("/pods/") {
+    } else if path.contains("/pods/") || path.ends_with("/pods.yaml") {
         "pod lists"
     } else {
         "other"
@@ -138,7 +150,7 @@ fn decode_breakdown(entries: &[Entry]) {
 
 fn benches(c: &mut Criterion) {
     let started = Instant::now();
-    let mut bundle = common::generate(target_bytes(), SEED);
+    let mut bundle = common::generate_as(target_bytes(), SEED, layout());
     let dir = bundle.write_dir();
     let tar_gz = bundle.write_tar_gz(dir.path());
     let uncompressed = bundle.uncompressed_len();
@@ -161,7 +173,8 @@ fn benches(c: &mut Criterion) {
 
     let corpus = Corpus::builtin().expect("built-in corpus");
     let tar_source = Source::Path(tar_gz);
-    let dir_source = Source::Path(PathBuf::from(dir.path()).join(ROOT));
+    let root = bundle.layout.root();
+    let dir_source = Source::Path(PathBuf::from(dir.path()).join(root));
     check("tar.gz/1-thread", &tar_source, &corpus, 1, &bundle);
     check("tar.gz/all-cores", &tar_source, &corpus, 0, &bundle);
     check("dir/all-cores", &dir_source, &corpus, 0, &bundle);
@@ -169,12 +182,12 @@ fn benches(c: &mut Criterion) {
     // The files move into entries: one in-memory copy of the bundle, not two.
     let entries: Vec<Entry> = std::mem::take(&mut bundle.files)
         .into_iter()
-        .map(|(path, data)| Entry { path: format!("{ROOT}/{path}"), data })
+        .map(|(path, data)| Entry { path: format!("{root}/{path}"), data })
         .collect();
     decode_breakdown(&entries);
     let texts: Vec<(String, String)> = entries
         .iter()
-        .filter(|e| e.path.contains("/cluster-resources/events/"))
+        .filter(|e| category(e) == "event lists")
         .flat_map(|e| decode(e).objects.events)
         .map(|e| (e.reason, e.message))
         .collect();

@@ -1,9 +1,17 @@
 //! Orchestration: input → decode → classify → group → report.
 //!
-//! The only module that uses threads. With more than one thread, one
-//! producer thread reads and inflates the bundle and hands entries through
-//! a bounded queue to rayon workers that decode them, so decompression and
-//! parsing overlap and memory stays bounded by the queue, not the bundle.
+//! Each entry is decoded and classified by the same task, so classifying
+//! overlaps with reading too; the entries' objects and verdicts are merged
+//! (in path order, duplicates dropped) before grouping.
+//!
+//! The only module that uses threads. With more than one thread, one rayon
+//! worker is the producer: it reads and inflates the bundle (or walks the
+//! directory) and spawns a decode task per entry for the other workers, so
+//! decompression and parsing overlap. The entries waiting for a worker are
+//! bounded in bytes (`QUEUE_BYTES`); when the queue is full the producer
+//! decodes the entry in hand itself instead of waiting, so every core stays
+//! busy whichever stage is the slower and memory stays bounded by the queue
+//! plus the entries being decoded, not by the bundle.
 //! With one thread, [`analyze`] runs the same steps in order on the calling
 //! thread (the sequential twin, and the reference for determinism tests).
 //! Results are sorted by entry path before they are merged, so the report
@@ -11,10 +19,10 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
@@ -43,10 +51,10 @@ impl Outcome {
     }
 }
 
-/// Entries queued between the reading thread and the decoders. Entries are
-/// whole files, so memory is bounded by this many entries plus one per
-/// worker, each at most `--max-entry-size`.
-const QUEUE_DEPTH: usize = 8;
+/// Bytes of entries read but not yet taken by a decoder. Enough for the
+/// workers never to run dry between two entries of a bundle; small next to
+/// what the entries being decoded hold.
+const QUEUE_BYTES: usize = 16 << 20;
 
 /// Runs the command described by `config`, writing the report to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -75,7 +83,8 @@ struct EntryResult {
 }
 
 enum EntryOutcome {
-    Objects(Objects, Vec<String>),
+    /// The entry's objects, their verdicts, and any problems reading it.
+    Objects(Box<Objects>, Verdicts, Vec<String>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -85,12 +94,14 @@ enum EntryOutcome {
     Ignored,
 }
 
-fn process((seq, item): (usize, Item)) -> EntryResult {
+/// Decodes and classifies one input item: the work a decode task does.
+fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
     match item {
         Item::Entry(entry) => {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
-                EntryOutcome::Objects(decoded.objects, decoded.errors)
+                let verdicts = classify_sequential(matcher, &decoded.objects);
+                EntryOutcome::Objects(Box::new(decoded.objects), verdicts, decoded.errors)
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -109,42 +120,61 @@ fn process((seq, item): (usize, Item)) -> EntryResult {
 /// core; 1 runs everything on the calling thread.
 pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = Matcher::new(corpus);
-    let mut results = Vec::new();
-    if threads == 1 {
+    let mut results = if threads == 1 {
+        let mut results = Vec::new();
         let mut seq = 0;
         input::read(source, limits, &mut |item| {
-            results.push(process((seq, item)));
+            results.push(process(&matcher, (seq, item)));
             seq += 1;
         })?;
-        let objects = merge(&mut results);
-        let (events, pods) = classify_sequential(&matcher, &objects);
-        return finish(source, corpus, results, objects, &events, &pods);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    let read_result = std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<(usize, Item)>(QUEUE_DEPTH);
-        let producer = scope.spawn(move || {
-            let mut seq = 0;
-            input::read(source, limits, &mut |item| {
-                // The receiver only goes away if the workers panicked; the
-                // join below reports that, so a failed send can be ignored.
-                let _ = sender.send((seq, item));
-                seq += 1;
-            })
-        });
-        results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
-        producer.join()
-    });
-    match read_result {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-    let objects = merge(&mut results);
-    let (events, pods) = pool.install(|| classify_parallel(&matcher, &objects));
-    finish(source, corpus, results, objects, &events, &pods)
+        results
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("cannot start worker threads")?;
+        read_parallel(source, limits, &matcher, &pool)?
+    };
+    let (objects, (events, statuses)) = merge(&mut results);
+    finish(source, corpus, results, objects, &events, &statuses)
+}
+
+/// Reads `source` on one worker of `pool` and decodes its entries on all
+/// of them (see the module doc). The results come back in no set order.
+fn read_parallel(
+    source: &Source,
+    limits: &Limits,
+    matcher: &Matcher,
+    pool: &rayon::ThreadPool,
+) -> Result<Vec<EntryResult>, input::InputError> {
+    let results = Mutex::new(Vec::new());
+    let queued = AtomicUsize::new(0);
+    let save = |result: EntryResult| results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    pool.scope(|scope| {
+        let mut seq = 0;
+        input::read(source, limits, &mut |item| {
+            let job = (seq, item);
+            seq += 1;
+            let size = match &job.1 {
+                Item::Entry(entry) => entry.data.len(),
+                _ => 0,
+            };
+            let waiting = queued.load(Ordering::Acquire);
+            if waiting > 0 && waiting + size > QUEUE_BYTES {
+                // The decoders are behind: decode this one here rather than
+                // wait for room.
+                save(process(matcher, job));
+                return;
+            }
+            queued.fetch_add(size, Ordering::AcqRel);
+            let (save, queued) = (&save, &queued);
+            scope.spawn(move |_| {
+                queued.fetch_sub(size, Ordering::AcqRel);
+                save(process(matcher, job));
+            });
+        })
+    })?;
+    Ok(results.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
 pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
@@ -157,38 +187,47 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
     )
 }
 
-fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
-    (
-        objects.events.par_iter().map(|e| matcher.classify_event(e)).collect(),
-        objects.pods.par_iter().map(|p| matcher.classify_pod(p)).collect(),
-    )
-}
-
-/// Merges the objects of all entries in path order, dropping copies of the
-/// same object stored twice (a must-gather has every pod in `core/pods.yaml`
-/// and again in `pods/<pod>/<pod>.yaml`).
-fn merge(results: &mut [EntryResult]) -> Objects {
+/// Merges the objects of all entries in path order, with their verdicts,
+/// dropping copies of the same object stored twice (a must-gather has every
+/// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`).
+fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
     let mut merged = Objects::default();
+    let (mut events, mut statuses) = (Vec::new(), Vec::new());
     for result in results.iter_mut() {
-        if let EntryOutcome::Objects(objects, _) = &mut result.outcome {
-            merged.append(std::mem::take(objects));
+        if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
+            merged.append(std::mem::take(&mut **objects));
+            events.append(&mut verdicts.0);
+            statuses.append(&mut verdicts.1);
         }
     }
     // Events without a key (compact formats) cannot be told apart: all kept.
-    dedup_by(&mut merged.events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
-    dedup_by(&mut merged.pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
-    dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
-    dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
-    dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
-    dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
-    merged
+    dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
+    dedup_by(&mut merged.pods, &mut statuses, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
+    let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
+    dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
+    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| {
+        Some((s.namespace.clone(), s.name.clone()))
+    });
+    dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
+    (merged, (events, statuses))
 }
 
-/// Keeps the first item of each key; items whose key is `None` are all kept.
-fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<K>) {
+/// Keeps the first item of each key; items whose key is `None` are all
+/// kept. `beside`, if not empty, holds one value per item (its verdicts)
+/// and keeps the same ones.
+fn dedup_by<T, V, K: std::hash::Hash + Eq>(
+    items: &mut Vec<T>,
+    beside: &mut Vec<V>,
+    key: impl Fn(&T) -> Option<K>,
+) {
     let mut seen = HashSet::new();
-    items.retain(|item| key(item).is_none_or(|k| seen.insert(k)));
+    let keep: Vec<bool> = items.iter().map(|item| key(item).is_none_or(|k| seen.insert(k))).collect();
+    let mut kept = keep.iter();
+    items.retain(|_| kept.next().copied().unwrap_or(true));
+    let mut kept = keep.iter();
+    beside.retain(|_| kept.next().copied().unwrap_or(true));
 }
 
 fn finish(
@@ -211,7 +250,7 @@ fn finish(
             })
         };
         match &result.outcome {
-            EntryOutcome::Objects(_, errors) => {
+            EntryOutcome::Objects(_, _, errors) => {
                 summary.entries += 1;
                 summary.entries_with_objects += 1;
                 recognised += 1;

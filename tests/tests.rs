@@ -4,6 +4,7 @@
 mod accuracy;
 mod cli;
 mod crosscheck;
+mod decode;
 mod json;
 mod layouts;
 mod real;

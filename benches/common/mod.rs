@@ -12,8 +12,16 @@
 //! untrusted certificates, crash loops, unschedulable pods, failing readiness
 //! probes, exec errors.
 //!
+//! The same bundle can be laid out as an OpenShift must-gather instead
+//! ([`Layout::MustGather`]): the same objects as go-yaml-written YAML lists
+//! (`namespaces/<ns>/core/events.yaml`, `…/core/pods.yaml`,
+//! `…/apps/deployments.yaml`), the same logs under
+//! `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log`.
+//!
 //! Everything comes from one hand-written xorshift PRNG with a fixed seed,
 //! so the same size knob always gives byte-identical bundles.
+
+pub mod goyaml;
 
 use std::fs;
 use std::io::Write;
@@ -24,13 +32,64 @@ use serde_json::{json, Value};
 /// The directory every bundle member lives under, as in a real bundle.
 pub const ROOT: &str = "support-bundle-2024-05-14T10_21_33";
 
+/// The same, for a must-gather.
+pub const MUST_GATHER_ROOT: &str =
+    "must-gather.local.5081462923/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-3c3b7f5e";
+
+/// How the bundle's files are named and written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `kubectl support-bundle`: JSON lists under `cluster-resources/`.
+    Troubleshoot,
+    /// `oc adm must-gather`: go-yaml lists under `namespaces/<ns>/`.
+    MustGather,
+}
+
+impl Layout {
+    pub fn root(self) -> &'static str {
+        match self {
+            Layout::Troubleshoot => ROOT,
+            Layout::MustGather => MUST_GATHER_ROOT,
+        }
+    }
+
+    /// A file of the troubleshoot layout (`path`, holding `value` written
+    /// as `json`) as this layout names and writes it.
+    fn file(self, path: String, value: Option<&Value>, json: Vec<u8>) -> (String, Vec<u8>) {
+        if self == Layout::Troubleshoot {
+            return (path, json);
+        }
+        let data = value.map_or(json, goyaml::to_yaml);
+        let parts: Vec<&str> = path.split('/').collect();
+        let path = match parts.as_slice() {
+            ["version.yaml"] => "version".to_string(),
+            ["cluster-resources", "nodes.json"] => "cluster-scoped-resources/core/nodes.yaml".to_string(),
+            ["cluster-resources", "pods", "logs", ns, pod, file] => {
+                let (container, which) = match file.strip_suffix("-previous.log") {
+                    Some(container) => (container, "previous"),
+                    None => (file.strip_suffix(".log").unwrap_or(file), "current"),
+                };
+                format!("namespaces/{ns}/pods/{pod}/{container}/{container}/logs/{which}.log")
+            }
+            ["cluster-resources", kind, file] => {
+                let ns = file.strip_suffix(".json").unwrap_or(file);
+                let group = if matches!(*kind, "events" | "pods") { "core" } else { "apps" };
+                format!("namespaces/{ns}/{group}/{kind}.yaml")
+            }
+            _ => path,
+        };
+        (path, data)
+    }
+}
+
 /// Finding ids the generated failures must produce.
 pub const EXPECTED_FINDINGS: &[&str] =
     &["image-pull/dns", "image-pull/manifest-unknown", "image-pull/rate-limit", "image-pull/tls"];
 
 /// A generated bundle, held in memory.
 pub struct Bundle {
-    /// Bundle-relative paths (under [`ROOT`]) and contents, in write order.
+    pub layout: Layout,
+    /// Bundle-relative paths (under the layout's root) and contents, in write order.
     pub files: Vec<(String, Vec<u8>)>,
     pub namespaces: usize,
     pub events: usize,
@@ -46,20 +105,32 @@ impl Bundle {
     }
 
     /// Writes the bundle as an extracted directory; the bundle root is
-    /// `<returned dir>/ROOT`.
+    /// `<returned dir>/<layout root>`.
+    #[allow(dead_code)] // not every user of this module writes directories
     pub fn write_dir(&self) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("create temp dir");
+        self.write_dir_at(dir.path());
+        dir
+    }
+
+    /// Writes the bundle as an extracted directory under `dir`.
+    pub fn write_dir_at(&self, dir: &Path) {
         for (path, data) in &self.files {
-            let full = dir.path().join(ROOT).join(path);
+            let full = dir.join(self.layout.root()).join(path);
             fs::create_dir_all(full.parent().expect("member has a parent")).expect("create dir");
             fs::write(&full, data).expect("write bundle member");
         }
-        dir
     }
 
     /// Writes the bundle as `<dir>/bundle.tar.gz` (flate2 default compression).
     pub fn write_tar_gz(&self, dir: &Path) -> PathBuf {
-        let path = dir.join("bundle.tar.gz");
+        self.write_tar_gz_as(&dir.join("bundle.tar.gz"))
+    }
+
+    /// Writes the bundle as the `.tar.gz` file `path`.
+    pub fn write_tar_gz_as(&self, path: &Path) -> PathBuf {
+        let path = path.to_path_buf();
+        let root = self.layout.root();
         let file = fs::File::create(&path).expect("create tar.gz");
         let gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
@@ -69,7 +140,7 @@ impl Bundle {
             header.set_mode(0o644);
             header.set_mtime(1_715_682_093);
             header.set_entry_type(tar::EntryType::Regular);
-            tar.append_data(&mut header, format!("{ROOT}/{name}"), data.as_slice()).expect("append member");
+            tar.append_data(&mut header, format!("{root}/{name}"), data.as_slice()).expect("append member");
         }
         let gz = tar.into_inner().expect("finish tar");
         gz.finish().expect("finish gzip").flush().expect("flush tar.gz");
@@ -220,25 +291,39 @@ struct Gen {
     warnings: usize,
 }
 
-/// Generates a bundle of roughly `target_bytes` uncompressed bytes.
+/// Generates a troubleshoot bundle of roughly `target_bytes` uncompressed bytes.
+#[allow(dead_code)] // not every user of this module needs the default layout
 pub fn generate(target_bytes: u64, seed: u64) -> Bundle {
-    let mut bundle =
-        Bundle { files: Vec::new(), namespaces: 0, events: 0, warning_events: 0, pods: 0, log_bytes: 0 };
+    generate_as(target_bytes, seed, Layout::Troubleshoot)
+}
+
+/// Generates a bundle of roughly `target_bytes` uncompressed bytes (counted
+/// in the troubleshoot layout: the logs and objects are the same in both).
+pub fn generate_as(target_bytes: u64, seed: u64, layout: Layout) -> Bundle {
+    let mut bundle = Bundle {
+        layout,
+        files: Vec::new(),
+        namespaces: 0,
+        events: 0,
+        warning_events: 0,
+        pods: 0,
+        log_bytes: 0,
+    };
+    let mut json_len = 0u64;
     let mut g = Gen { rng: Rng::new(seed), events: Vec::new(), warnings: 0 };
-    bundle.files.push((
-        "version.yaml".into(),
-        b"apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundleVersion\nspec:\n  versionNumber: 0.92.1\n"
-            .to_vec(),
-    ));
-    bundle.files.push(("cluster-resources/nodes.json".into(), pretty(&nodes(&mut g.rng))));
+    let version =
+        b"apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundleVersion\nspec:\n  versionNumber: 0.92.1\n";
+    bundle.files.push(layout.file("version.yaml".into(), None, version.to_vec()));
+    let nodes = nodes(&mut g.rng);
+    bundle.files.push(layout.file("cluster-resources/nodes.json".into(), Some(&nodes), pretty(&nodes)));
     let mut forced = FAULTS.iter().copied();
-    while bundle.uncompressed_len() < target_bytes {
+    while json_len < target_bytes {
         let ns = match bundle.namespaces {
             n if n < TEAMS.len() => TEAMS[n].to_string(),
             n => format!("{}-{}", TEAMS[n % TEAMS.len()], n / TEAMS.len() + 1),
         };
         bundle.namespaces += 1;
-        namespace(&mut g, &mut bundle, &ns, &mut forced);
+        json_len += namespace(&mut g, &mut bundle, &ns, &mut forced);
     }
     bundle
 }
@@ -331,7 +416,12 @@ impl Gen {
         };
         self.events.push(json!({
             "metadata": {"name": format!("{}.{}", s.name, rng.hex(16)), "namespace": s.ns, "uid": rng.uid(),
-                "resourceVersion": rng.range(1_000_000, 49_000_000).to_string(), "creationTimestamp": ts(start)},
+                "resourceVersion": rng.range(1_000_000, 49_000_000).to_string(), "creationTimestamp": ts(start),
+                "managedFields": [{"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": component,
+                    "operation": "Update", "time": ts(last),
+                    "fieldsV1": {"f:count": {}, "f:firstTimestamp": {}, "f:involvedObject": {}, "f:lastTimestamp": {},
+                        "f:message": {}, "f:reason": {}, "f:reportingComponent": {}, "f:reportingInstance": {},
+                        "f:source": {"f:component": {}, "f:host": {}}, "f:type": {}}}]},
             "involvedObject": involved,
             "reason": reason,
             "message": message,
@@ -385,7 +475,8 @@ fn is_pull_fault(fault: Fault) -> bool {
     matches!(fault, Fault::ManifestUnknown | Fault::RateLimit | Fault::Dns | Fault::Tls)
 }
 
-fn namespace(g: &mut Gen, bundle: &mut Bundle, ns: &str, forced: &mut impl Iterator<Item = Fault>) {
+/// Adds a namespace's files; returns their size in the troubleshoot layout.
+fn namespace(g: &mut Gen, bundle: &mut Bundle, ns: &str, forced: &mut impl Iterator<Item = Fault>) -> u64 {
     let mut pods = Vec::new();
     let mut deployments = Vec::new();
     let mut replicasets = Vec::new();
@@ -500,19 +591,27 @@ fn namespace(g: &mut Gen, bundle: &mut Bundle, ns: &str, forced: &mut impl Itera
     ] {
         let data = pretty(&value);
         json_bytes += data.len();
-        bundle.files.push((format!("cluster-resources/{dir}/{ns}.json"), data));
+        bundle.files.push(bundle.layout.file(
+            format!("cluster-resources/{dir}/{ns}.json"),
+            Some(&value),
+            data,
+        ));
     }
     // Logs get 2/3 of the JSON's size, i.e. 40% of the namespace's bytes,
     // shared unevenly between containers.
     let budget = json_bytes * 2 / 3;
+    let mut log_bytes = 0;
     let weights: Vec<usize> = logs.iter().map(|_| 1 + g.rng.below(5) * g.rng.below(5)).collect();
     let total: usize = weights.iter().sum::<usize>().max(1);
     for ((pod, container, previous, style), weight) in logs.iter().zip(&weights) {
         let data = log(&mut g.rng, budget * weight / total, *style, *previous);
         bundle.log_bytes += data.len();
         let suffix = if *previous { "-previous" } else { "" };
-        bundle.files.push((format!("cluster-resources/pods/logs/{ns}/{pod}/{container}{suffix}.log"), data));
+        let path = format!("cluster-resources/pods/logs/{ns}/{pod}/{container}{suffix}.log");
+        log_bytes += data.len();
+        bundle.files.push(bundle.layout.file(path, None, data));
     }
+    (json_bytes + log_bytes) as u64
 }
 
 /// The events a pod's life (and its failure, if any) leaves behind.
@@ -700,11 +799,54 @@ fn pod_json(
             "labels": {"app": app, "pod-template-hash": rs.rsplit_once('-').map_or("", |(_, h)| h)},
             "annotations": {"kubectl.kubernetes.io/restartedAt": "2024-05-13T22:04:11Z"},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": rs_uid,
-                "controller": true, "blockOwnerDeletion": true}]
+                "controller": true, "blockOwnerDeletion": true}],
+            "managedFields": managed_fields(containers, start)
         },
         "spec": spec,
         "status": status
     })
+}
+
+/// What the API server records of who set which fields of a pod, as
+/// `kubectl get -o json` shows it: a large share of a real pod's bytes.
+fn managed_fields(containers: &[Container], start: usize) -> Value {
+    let spec: serde_json::Map<String, Value> = containers
+        .iter()
+        .map(|c| {
+            (
+                format!("k:{{\"name\":\"{}\"}}", c.name),
+                json!({".": {}, "f:env": {".": {}, "k:{\"name\":\"LOG_LEVEL\"}": {".": {}, "f:name": {}, "f:value": {}},
+                    "k:{\"name\":\"POD_NAMESPACE\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:fieldRef": {}}}},
+                    "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
+                    "f:ports": {".": {}, "k:{\"containerPort\":8080,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {}}},
+                    "f:readinessProbe": {".": {}, "f:failureThreshold": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}, "f:scheme": {}},
+                        "f:periodSeconds": {}, "f:successThreshold": {}, "f:timeoutSeconds": {}},
+                    "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                    "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}),
+            )
+        })
+        .collect();
+    let statuses: serde_json::Map<String, Value> = containers
+        .iter()
+        .map(|c| {
+            (
+                format!("k:{{\"type\":\"{}\"}}", c.name),
+                json!({".": {}, "f:lastProbeTime": {}, "f:status": {}, "f:type": {}}),
+            )
+        })
+        .collect();
+    json!([
+        {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kube-controller-manager", "operation": "Update", "time": ts(start),
+         "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+            "f:ownerReferences": {".": {}, "k:{\"uid\":\"x\"}": {}}},
+            "f:spec": {"f:containers": spec, "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {},
+                "f:schedulerName": {}, "f:securityContext": {".": {}, "f:fsGroup": {}, "f:runAsNonRoot": {}},
+                "f:terminationGracePeriodSeconds": {}}}},
+        {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kubelet", "operation": "Update", "subresource": "status",
+         "time": ts(start + 6),
+         "fieldsV1": {"f:status": {"f:conditions": statuses, "f:containerStatuses": {}, "f:hostIP": {}, "f:phase": {},
+            "f:podIP": {}, "f:podIPs": {".": {}, "k:{\"ip\":\"10.244.0.1\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}
+    ])
 }
 
 const PATHS: &[&str] = &[

@@ -1,16 +1,20 @@
-//! Lenient field access over `serde_json::Value`, so one code path reads
+//! Lenient field access over a parsed [`Node`], so one code path reads
 //! camelCase API objects and the PascalCase internal types of old kubectl
 //! dumps alike. A key is looked up exactly first, then ignoring ASCII case.
 
-use serde_json::{Map, Value};
+use super::tree::{Node, Object};
 
 /// `value[key]`, exact match first, then case-insensitive.
-pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+pub fn get<'a, 'd>(value: &'a Node<'d>, key: &str) -> Option<&'a Node<'d>> {
+    debug_assert!(
+        super::prune::relevance(key) != super::prune::Keep::Skip,
+        "`{key}` is read but pruned away: add it to decode::prune::KEYS"
+    );
     let map = value.as_object()?;
     lookup(map, key)
 }
 
-fn lookup<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+fn lookup<'a, 'd>(map: &'a Object<'d>, key: &str) -> Option<&'a Node<'d>> {
     if let Some(v) = map.get(key) {
         return Some(v);
     }
@@ -18,75 +22,75 @@ fn lookup<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 /// The first of `keys` that is present and not null.
-pub fn any<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+pub fn any<'a, 'd>(value: &'a Node<'d>, keys: &[&str]) -> Option<&'a Node<'d>> {
     keys.iter().filter_map(|k| get(value, k)).find(|v| !v.is_null())
 }
 
 /// Follows a path of keys, each looked up leniently.
-pub fn path<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+pub fn path<'a, 'd>(value: &'a Node<'d>, keys: &[&str]) -> Option<&'a Node<'d>> {
     keys.iter().try_fold(value, |v, k| get(v, k).filter(|v| !v.is_null()))
 }
 
 /// A string field; numbers and booleans are rendered, everything else is empty.
-pub fn text(value: Option<&Value>) -> String {
+pub fn text(value: Option<&Node>) -> String {
     match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
+        Some(Node::String(s)) => s.to_string(),
+        Some(Node::Number(n)) => n.to_string(),
+        Some(Node::Bool(b)) => b.to_string(),
         _ => String::new(),
     }
 }
 
 /// A non-empty string field, as an option.
-pub fn opt_text(value: Option<&Value>) -> Option<String> {
+pub fn opt_text(value: Option<&Node>) -> Option<String> {
     Some(text(value)).filter(|s| !s.is_empty())
 }
 
 /// An unsigned number, also accepted as a numeric string.
-pub fn number(value: Option<&Value>) -> Option<u64> {
+pub fn number(value: Option<&Node>) -> Option<u64> {
     match value? {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        Value::String(s) => s.trim().parse().ok(),
+        Node::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Node::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
 /// A signed number (exit codes can be negative).
-pub fn signed(value: Option<&Value>) -> Option<i64> {
+pub fn signed(value: Option<&Node>) -> Option<i64> {
     match value? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Node::Number(n) => n.as_i64(),
+        Node::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
-pub fn boolean(value: Option<&Value>) -> bool {
-    matches!(value, Some(Value::Bool(true))) || matches!(value, Some(Value::String(s)) if s == "true")
+pub fn boolean(value: Option<&Node>) -> bool {
+    matches!(value, Some(Node::Bool(true))) || matches!(value, Some(Node::String(s)) if s == "true")
 }
 
 /// The elements of an array field (empty for null or anything else).
-pub fn array(value: Option<&Value>) -> &[Value] {
+pub fn array<'a, 'd>(value: Option<&'a Node<'d>>) -> &'a [Node<'d>] {
     match value {
-        Some(Value::Array(items)) => items,
+        Some(Node::Array(items)) => items,
         _ => &[],
     }
 }
 
 /// A field of the object's metadata: `metadata.<key>`, else `ObjectMeta`,
 /// else the key at top level (old internal types flatten ObjectMeta).
-pub fn meta<'a>(object: &'a Value, key: &str) -> Option<&'a Value> {
+pub fn meta<'a, 'd>(object: &'a Node<'d>, key: &str) -> Option<&'a Node<'d>> {
     path(object, &["metadata", key])
         .or_else(|| path(object, &["ObjectMeta", key]))
         .or_else(|| get(object, key).filter(|v| !v.is_null() && !v.is_object()))
 }
 
 /// `metadata.namespace` and `metadata.name` as strings.
-pub fn namespace_and_name(object: &Value) -> (String, String) {
+pub fn namespace_and_name(object: &Node) -> (String, String) {
     (text(meta(object, "namespace")), text(meta(object, "name")))
 }
 
 /// The controlling owner reference (`controller: true`), else the first.
-pub fn owner(object: &Value) -> Option<crate::model::OwnerRef> {
+pub fn owner(object: &Node) -> Option<crate::model::OwnerRef> {
     let refs = array(meta(object, "ownerReferences"));
     let chosen = refs.iter().find(|r| boolean(get(r, "controller"))).or_else(|| refs.first())?;
     let kind = text(get(chosen, "kind"));
@@ -95,19 +99,19 @@ pub fn owner(object: &Value) -> Option<crate::model::OwnerRef> {
 }
 
 /// Names from a `[{name: …}]` list such as `imagePullSecrets`.
-pub fn names(value: Option<&Value>) -> Vec<String> {
+pub fn names(value: Option<&Node>) -> Vec<String> {
     array(value).iter().filter_map(|v| opt_text(get(v, "name"))).collect()
 }
 
 /// `metadata.labels` as pairs.
-pub fn labels(object: &Value) -> Vec<(String, String)> {
+pub fn labels(object: &Node) -> Vec<(String, String)> {
     pairs(meta(object, "labels"))
 }
 
 /// A string map (`labels`, `resources.requests`, `status.allocatable`) as pairs.
-pub fn pairs(value: Option<&Value>) -> Vec<(String, String)> {
+pub fn pairs(value: Option<&Node>) -> Vec<(String, String)> {
     match value {
-        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), text(Some(v)))).collect(),
+        Some(Node::Object(map)) => map.iter().map(|(k, v)| (k.to_string(), text(Some(v)))).collect(),
         _ => Vec::new(),
     }
 }

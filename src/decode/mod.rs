@@ -15,17 +15,32 @@
 //! Field access is lenient ([`fields`]) so every variant goes through one
 //! code path. Entries that hold none of our kinds (logs, binaries, other
 //! resources) come back unrecognised or empty, not as errors.
+//!
+//! Inside: documents are parsed into a `tree::Node` that borrows from the
+//! entry; JSON through serde keeping only the keys the mapping reads
+//! (`prune`), go-yaml YAML through a line reader of its own (`yaml`,
+//! serde_yaml for anything else); `objects` maps the tree to the model.
+//! [`decode_reference`] keeps the plain serde path the tests compare with.
 
 mod fields;
 mod objects;
+mod prune;
+mod tree;
+mod yaml;
 
+use std::borrow::Cow;
+
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+use prune::Pruned;
+use tree::Node;
 
 use crate::input::Entry;
 use crate::model::Objects;
 
 /// What one entry turned out to hold.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Decoded {
     pub objects: Objects,
     /// Parsing problems. With `objects` empty too, the entry failed.
@@ -38,7 +53,40 @@ pub struct Decoded {
 const SNIFF_BYTES: usize = 4096;
 
 /// Decodes one entry. Never panics on any input.
+///
+/// Parses only the fields the mapping reads (`prune`) and reads go-yaml
+/// output with its own extractor (`yaml`); the result is the same as
+/// [`decode_reference`]'s.
 pub fn decode(entry: &Entry) -> Decoded {
+    decode_as(entry, Parser::Fast)
+}
+
+/// Decodes one entry the slow, obvious way: whole documents into
+/// `serde_json::Value`, all YAML through serde_yaml. The reference the tests
+/// hold [`decode`] to; not used by the scan.
+pub fn decode_reference(entry: &Entry) -> Decoded {
+    decode_as(entry, Parser::Reference)
+}
+
+/// The go-yaml reader on its own: every document of `text`, whole, or
+/// `None` where it leaves the text to serde_yaml. For tests and benchmarks
+/// that hold it to serde_yaml's result.
+pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
+    let documents = yaml::documents(text, yaml::Mode::Full)?;
+    Some(documents.iter().map(Node::to_value).collect())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Parser {
+    /// Pruned parsing, the go-yaml reader.
+    Fast,
+    /// The fast parsers, not pruned: for files read whole.
+    Whole,
+    /// serde_json and serde_yaml into `Value`.
+    Reference,
+}
+
+fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     let data = strip_bom(&entry.data);
     let head = &data[..data.len().min(SNIFF_BYTES)];
     if head.contains(&0) {
@@ -47,20 +95,47 @@ pub fn decode(entry: &Entry) -> Decoded {
     let mut decoded = Decoded::default();
     let start = data.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else { return decoded };
-    let documents = match data[start] {
-        b'{' | b'[' => {
-            let documents = json_documents(&data[start..], &mut decoded.errors);
-            // A log line such as `[INFO] plugin/reload` or `{"level":…` text
-            // that is not JSON at all is a log, not a broken JSON file. Only
-            // a file named .json is expected to be JSON from its first byte.
-            if documents.is_empty() && !is_json_name(&entry.path) {
-                return Decoded::default();
-            }
-            documents
-        }
-        _ if looks_like_yaml(&entry.path, head) => yaml_documents(data, &mut decoded.errors),
-        _ => return decoded,
+    let json = matches!(data[start], b'{' | b'[');
+    if !json && !looks_like_yaml(&entry.path, head) {
+        return decoded;
+    }
+    // Invalid UTF-8 is replaced rather than rejected, so one bad byte does
+    // not cost the entry. The documents borrow from this text.
+    let bytes = if json { &data[start..] } else { data };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     };
+    // The reference parser's whole documents, which its nodes borrow from.
+    let values: Vec<Value>;
+    let errors = &mut decoded.errors;
+    let parser = if parser == Parser::Fast && is_errors_file(&entry.path) { Parser::Whole } else { parser };
+    let documents: Vec<Node> = match (json, parser) {
+        (true, Parser::Fast) => {
+            json_documents::<PrunedDocument>(&text, errors).into_iter().map(|d| d.0).collect()
+        }
+        (true, Parser::Whole) => {
+            json_documents::<WholeDocument>(&text, errors).into_iter().map(|d| d.0).collect()
+        }
+        (true, Parser::Reference) => {
+            values = json_documents::<Value>(&text, errors);
+            values.iter().map(Node::from_value).collect()
+        }
+        (false, Parser::Fast) => yaml::documents(&text, yaml::Mode::Pruned)
+            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: false }.deserialize_from(d))),
+        (false, Parser::Whole) => yaml::documents(&text, yaml::Mode::Full)
+            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: true }.deserialize_from(d))),
+        (false, Parser::Reference) => {
+            values = yaml_documents(&text, errors, Value::deserialize);
+            values.iter().map(Node::from_value).collect()
+        }
+    };
+    // A log line such as `[INFO] plugin/reload` or `{"level":…` text that is
+    // not JSON at all is a log, not a broken JSON file. Only a file named
+    // .json is expected to be JSON from its first byte.
+    if json && documents.is_empty() && !is_json_name(&entry.path) {
+        return Decoded::default();
+    }
     decoded.recognised = true;
     for document in &documents {
         objects::collect(document, &mut decoded.objects);
@@ -73,9 +148,8 @@ pub fn decode(entry: &Entry) -> Decoded {
 /// Kubernetes objects: troubleshoot's `<kind>-errors.json` (what it could not
 /// list, usually RBAC) and `image-pull-secrets/<ns>/<secret>.json` (which pull
 /// secrets exist; the file maps registries to user names, never passwords).
-fn collector_files(path: &str, documents: &[Value], out: &mut crate::model::Objects) {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    if file.ends_with("errors.json") {
+fn collector_files(path: &str, documents: &[Node], out: &mut crate::model::Objects) {
+    if is_errors_file(path) {
         for document in documents {
             let mut messages = Vec::new();
             string_leaves(document, &mut messages);
@@ -98,12 +172,18 @@ fn collector_files(path: &str, documents: &[Value], out: &mut crate::model::Obje
     }
 }
 
-/// Every non-empty string inside `value`, depth first.
-fn string_leaves(value: &Value, out: &mut Vec<String>) {
+/// troubleshoot's `<kind>-errors.json`: every string in it is read, so it
+/// is parsed whole, not pruned.
+fn is_errors_file(path: &str) -> bool {
+    path.rsplit('/').next().unwrap_or(path).ends_with("errors.json")
+}
+
+/// Every non-empty string inside `value`, depth first (keys in order).
+fn string_leaves(value: &Node, out: &mut Vec<String>) {
     match value {
-        Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
-        Value::Object(map) => map.values().for_each(|v| string_leaves(v, out)),
+        Node::String(s) if !s.trim().is_empty() => out.push(s.to_string()),
+        Node::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
+        Node::Object(map) => map.iter().for_each(|(_, v)| string_leaves(v, out)),
         _ => {}
     }
 }
@@ -122,19 +202,12 @@ fn strip_bom(data: &[u8]) -> &[u8] {
     data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)
 }
 
-/// Parses one or more JSON documents. Invalid UTF-8 inside strings is
-/// replaced rather than rejected, so one bad byte does not cost the entry.
-fn json_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
-    let lossy;
-    let data = match std::str::from_utf8(data) {
-        Ok(_) => data,
-        Err(_) => {
-            lossy = String::from_utf8_lossy(data).into_owned();
-            lossy.as_bytes()
-        }
-    };
+/// Parses one or more JSON documents: one, NDJSON, or documents back to
+/// back. Stops at the first error, keeping the documents before it.
+fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String>) -> Vec<T> {
+    let data = text.as_bytes();
     let mut documents = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<Value>();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
     for document in stream.by_ref() {
         match document {
             Ok(value) => documents.push(value),
@@ -165,23 +238,35 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         return true;
     }
-    let text = String::from_utf8_lossy(head);
-    let first = text.lines().map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    // Line by line, so that a log's first line is all that gets converted.
+    let first = head
+        .split(|&b| b == b'\n')
+        .map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            match std::str::from_utf8(line) {
+                Ok(line) => Cow::Borrowed(line),
+                Err(_) => String::from_utf8_lossy(line),
+            }
+        })
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
     first.is_some_and(|l| {
+        let l = l.trim_end();
         l == "---" || ["apiVersion:", "kind:", "items:", "metadata:"].iter().any(|k| l.starts_with(k))
     })
 }
 
-/// Parses every document of a YAML stream into JSON values. A broken
-/// document costs itself and those after it (the parser cannot resync), but
-/// the documents before it are kept.
-fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
-    use serde::Deserialize;
-    let text = String::from_utf8_lossy(data);
+/// Parses every document of a YAML stream with serde_yaml, dropping the
+/// empty ones. A broken document costs itself and those after it (the
+/// parser cannot resync), but the documents before it are kept.
+fn yaml_documents<'a, T: IsNull>(
+    text: &'a str,
+    errors: &mut Vec<String>,
+    parse: impl Fn(serde_yaml::Deserializer<'a>) -> Result<T, serde_yaml::Error>,
+) -> Vec<T> {
     let mut documents = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(&text) {
-        match Value::deserialize(document) {
-            Ok(Value::Null) => {}
+    for document in serde_yaml::Deserializer::from_str(text) {
+        match parse(document) {
+            Ok(value) if value.is_null() => {}
             Ok(value) => documents.push(value),
             Err(e) => {
                 errors.push(format!("invalid YAML: {e}"));
@@ -190,6 +275,40 @@ fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
         }
     }
     documents
+}
+
+trait IsNull {
+    fn is_null(&self) -> bool;
+}
+
+impl IsNull for Value {
+    fn is_null(&self) -> bool {
+        Value::is_null(self)
+    }
+}
+
+impl IsNull for Node<'_> {
+    fn is_null(&self) -> bool {
+        Node::is_null(self)
+    }
+}
+
+/// A JSON document read whole, borrowing its strings.
+struct WholeDocument<'a>(Node<'a>);
+
+impl<'de> Deserialize<'de> for WholeDocument<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned { all: true }.deserialize_from(deserializer).map(WholeDocument)
+    }
+}
+
+/// A JSON document read through [`Pruned`].
+struct PrunedDocument<'a>(Node<'a>);
+
+impl<'de> Deserialize<'de> for PrunedDocument<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned { all: false }.deserialize_from(deserializer).map(PrunedDocument)
+    }
 }
 
 #[cfg(test)]

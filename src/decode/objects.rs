@@ -2,7 +2,7 @@
 //! lists and arrays, decides each item's kind (from `kind`, the list's kind,
 //! or the item's shape) and reads the fields we use.
 
-use serde_json::Value;
+use super::tree::Node as Tree;
 
 use super::fields::{
     any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, pairs, path,
@@ -17,17 +17,17 @@ use crate::model::{
 const MAX_LIST_DEPTH: usize = 4;
 
 /// Adds every object of interest in `document` to `out`.
-pub fn collect(document: &Value, out: &mut Objects) {
+pub fn collect(document: &Tree, out: &mut Objects) {
     visit(document, None, 0, out);
 }
 
-fn visit(value: &Value, hint: Option<&str>, depth: usize, out: &mut Objects) {
+fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects) {
     if depth > MAX_LIST_DEPTH {
         return;
     }
     match value {
-        Value::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out)),
-        Value::Object(_) => {
+        Tree::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out)),
+        Tree::Object(_) => {
             let kind = text(get(value, "kind"));
             let items = get(value, "items");
             let is_list = kind.ends_with("List")
@@ -46,7 +46,7 @@ fn visit(value: &Value, hint: Option<&str>, depth: usize, out: &mut Objects) {
     }
 }
 
-fn item(value: &Value, kind: Option<&str>, out: &mut Objects) {
+fn item(value: &Tree, kind: Option<&str>, out: &mut Objects) {
     let kind = match kind {
         Some(k) => k.to_string(),
         None => infer_kind(value).to_string(),
@@ -70,7 +70,7 @@ fn item(value: &Value, kind: Option<&str>, out: &mut Objects) {
 
 /// Objects without `kind` (bare arrays, kind-less lists, the Insights
 /// compact format) are recognised by the fields only their kind has.
-fn infer_kind(value: &Value) -> &'static str {
+fn infer_kind(value: &Tree) -> &'static str {
     if any(value, &["involvedObject", "regarding"]).is_some() {
         return "Event";
     }
@@ -90,7 +90,7 @@ fn infer_kind(value: &Value) -> &'static str {
     ""
 }
 
-fn event(value: &Value) -> Event {
+fn event(value: &Tree) -> Event {
     let subject = any(value, &["involvedObject", "regarding"]).map(object_ref).unwrap_or_default();
     let (own_namespace, name) = namespace_and_name(value);
     let namespace = if own_namespace.is_empty() {
@@ -144,7 +144,7 @@ fn event(value: &Value) -> Event {
     }
 }
 
-fn object_ref(value: &Value) -> ObjectRef {
+fn object_ref(value: &Tree) -> ObjectRef {
     ObjectRef {
         kind: text(get(value, "kind")),
         namespace: text(get(value, "namespace")),
@@ -154,7 +154,7 @@ fn object_ref(value: &Value) -> ObjectRef {
     }
 }
 
-fn pod(value: &Value) -> Pod {
+fn pod(value: &Tree) -> Pod {
     let (namespace, name) = namespace_and_name(value);
     let spec = get(value, "spec");
     let spec_field = |key: &str| spec.and_then(|s| get(s, key));
@@ -200,7 +200,7 @@ fn pod(value: &Value) -> Pod {
 
 /// Requests, with limits standing in for the resources that have none: the
 /// API server defaults a missing request to the limit.
-fn requests(resources: Option<&Value>) -> Vec<(String, String)> {
+fn requests(resources: Option<&Tree>) -> Vec<(String, String)> {
     let field = |key| resources.and_then(|r| get(r, key));
     let mut requests = pairs(field("requests"));
     for (name, quantity) in pairs(field("limits")) {
@@ -211,7 +211,7 @@ fn requests(resources: Option<&Value>) -> Vec<(String, String)> {
     requests
 }
 
-fn container_status(value: &Value, init: bool) -> ContainerStatus {
+fn container_status(value: &Tree, init: bool) -> ContainerStatus {
     let state = get(value, "state");
     let waiting = state.and_then(|s| get(s, "waiting"));
     let terminated = state.and_then(|s| get(s, "terminated"));
@@ -231,7 +231,7 @@ fn container_status(value: &Value, init: bool) -> ContainerStatus {
     }
 }
 
-fn conditions(value: Option<&Value>) -> Vec<Condition> {
+fn conditions(value: Option<&Tree>) -> Vec<Condition> {
     array(value)
         .iter()
         .map(|c| Condition {
@@ -243,7 +243,7 @@ fn conditions(value: Option<&Value>) -> Vec<Condition> {
         .collect()
 }
 
-fn node(value: &Value) -> Node {
+fn node(value: &Tree) -> Node {
     let info = path(value, &["status", "nodeInfo"]);
     let label = |key: &str| labels(value).into_iter().find(|(k, _)| k == key).map(|(_, v)| v);
     Node {
@@ -260,18 +260,18 @@ fn node(value: &Value) -> Node {
     }
 }
 
-fn workload(value: &Value, kind: &str) -> Workload {
+fn workload(value: &Tree, kind: &str) -> Workload {
     let (namespace, name) = namespace_and_name(value);
     Workload { kind: kind.to_string(), namespace, name, owner: owner(value) }
 }
 
-fn service_account(value: &Value) -> ServiceAccount {
+fn service_account(value: &Tree) -> ServiceAccount {
     let (namespace, name) = namespace_and_name(value);
     ServiceAccount { namespace, name, image_pull_secrets: names(get(value, "imagePullSecrets")) }
 }
 
 /// Only the name and type: a Secret's data never leaves the decoder.
-fn secret(value: &Value) -> SecretName {
+fn secret(value: &Tree) -> SecretName {
     let (namespace, name) = namespace_and_name(value);
     SecretName { namespace, name, secret_type: text(get(value, "type")) }
 }

@@ -185,3 +185,64 @@ fn scheduling_inputs_requests_allocatable_and_pod_status_reason() {
     assert!(node.unschedulable);
     assert!(node.allocatable.contains(&("memory".to_string(), "14Gi".to_string())));
 }
+
+/// Every file of the real fixtures (`../shared/fixtures/real`), loose or
+/// inside their archives.
+fn real_entries() -> Option<Vec<Entry>> {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real"));
+    if !root.is_dir() {
+        eprintln!("note: skipping, {} is absent", root.display());
+        return None;
+    }
+    let mut entries = Vec::new();
+    let source = crate::input::Source::Path(root.to_path_buf());
+    crate::input::read(&source, &crate::input::Limits::default(), &mut |item| {
+        if let crate::input::Item::Entry(entry) = item {
+            entries.push(entry);
+        }
+    })
+    .expect("read the fixtures");
+    Some(entries)
+}
+
+/// The fast decoder (pruned parsing, the go-yaml reader) gives exactly what
+/// the reference decoder gives, on every real file.
+#[test]
+fn fast_path_equals_reference_on_real_fixtures() {
+    let Some(entries) = real_entries() else { return };
+    let mut objects = 0;
+    for entry in &entries {
+        let fast = decode(entry);
+        assert_eq!(fast, decode_reference(entry), "{}", entry.path);
+        objects += fast.objects.events.len() + fast.objects.pods.len();
+    }
+    assert!(objects > 1000, "only {objects} events and pods in the fixtures");
+}
+
+/// The go-yaml reader reads every real YAML file exactly as serde_yaml
+/// does, and declines few of them.
+#[test]
+fn yaml_reader_equals_serde_yaml_on_real_fixtures() {
+    let Some(entries) = real_entries() else { return };
+    let (mut read, mut declined) = (Vec::new(), Vec::new());
+    for entry in &entries {
+        let lower = entry.path.to_ascii_lowercase();
+        if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(strip_bom(&entry.data));
+        let reference: Result<Vec<Value>, _> = serde_yaml::Deserializer::from_str(&text)
+            .map(Value::deserialize)
+            .filter(|v| !matches!(v, Ok(Value::Null)))
+            .collect();
+        match read_go_yaml(&text) {
+            Some(fast) => {
+                assert_eq!(Ok(fast), reference.map_err(|e| e.to_string()), "{}", entry.path);
+                read.push(&entry.path);
+            }
+            None => declined.push(&entry.path),
+        }
+    }
+    eprintln!("go-yaml reader: {} YAML files read, {} declined: {declined:?}", read.len(), declined.len());
+    assert!(read.len() > 100 && declined.len() * 20 < read.len(), "declined: {declined:?}");
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Side by side, in one run, on the same generated bundle (see README,
+# "Performance"):
+#
+#   gzip -dc json.tar.gz > /dev/null                 # the floor: inflating alone
+#   rg -z -c -F -f keywords json.tar.gz              # inflate + keyword count
+#   jq -r '.items[].message' events.json | grep -F -f keywords | sort | uniq -c
+#   bundle-scan json.tar.gz / yaml.tar.gz / json/ (extracted), all cores and -j 1
+#
+# Usage: benches/compare.sh [MB] [RUNS]     (default 1024 MB uncompressed, 3 runs)
+#
+# Needs: cargo, gzip, bc, GNU time at /usr/bin/time, ripgrep (rg) and jq
+# (Debian/Ubuntu: apt-get install ripgrep jq bc time). The data (about 1.3 GB on
+# disk per GiB asked for) goes to $BUNDLE_SCAN_BENCH_DIR, default
+# /tmp/bundle-scan-bench-<MB>, and is kept for the next run; delete it when done.
+# Each command runs RUNS times; the median time and the largest peak RSS are
+# shown. The machine's other load is not controlled: compare within one run.
+set -euo pipefail
+
+MB=${1:-1024}
+RUNS=${2:-3}
+DATA=${BUNDLE_SCAN_BENCH_DIR:-/tmp/bundle-scan-bench-$MB}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+missing=()
+for tool in cargo gzip rg jq bc; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[ -x /usr/bin/time ] || missing+=("/usr/bin/time (GNU time)")
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "compare.sh needs: ${missing[*]} (apt-get install ripgrep jq bc time)" >&2
+    exit 2
+fi
+
+(cd "$ROOT" && cargo build --release --quiet --bin bundle-scan --example bench-bundle)
+SCAN=$CARGO_TARGET_DIR/release/bundle-scan
+GEN=$CARGO_TARGET_DIR/release/examples/bench-bundle
+
+if [ ! -f "$DATA/sizes" ] || [ "$(wc -l < "$DATA/sizes")" -lt 2 ]; then
+    echo "generating ${MB} MB bundles in $DATA ..."
+    "$GEN" gen "$DATA" "$MB"
+fi
+cd "$DATA"
+JSON_BYTES=$(awk '$1 == "json" { print $2 }' sizes)
+YAML_BYTES=$(awk '$1 == "yaml" { print $2 }' sizes)
+DIR=$(ls -d json/*/)
+EVENTS_BYTES=$(stat -c %s events.json)
+echo "data: json.tar.gz $(stat -c %s json.tar.gz) bytes → ${JSON_BYTES} bytes of files; " \
+     "yaml.tar.gz $(stat -c %s yaml.tar.gz) → ${YAML_BYTES}; events.json ${EVENTS_BYTES}; $(nproc) cores"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# run NAME BYTES COMMAND...: RUNS timed runs; prints median seconds, MB/s, peak RSS.
+declare -A SECONDS_OF
+run() {
+    local name=$1 bytes=$2
+    shift 2
+    local times=() peak=0 out
+    for _ in $(seq "$RUNS"); do
+        out=$(/usr/bin/time -f '%e %M' bash -c "$* > /dev/null" 2>&1 >/dev/null | tail -1)
+        times+=("${out% *}")
+        local rss=${out#* }
+        [ "$rss" -gt "$peak" ] && peak=$rss
+    done
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+    SECONDS_OF[$name]=$median
+    printf '%-34s %7.2f s %8.0f MB/s %7.0f MiB peak RSS\n' "$name" "$median" \
+        "$(echo "$bytes / $median / 1000000" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
+}
+
+run "gzip -dc" "$JSON_BYTES" gzip -dc json.tar.gz
+run "rg -z -c -F -f keywords" "$JSON_BYTES" rg -z -c -F -f keywords json.tar.gz
+run "jq | grep | sort | uniq -c (events)" "$EVENTS_BYTES" \
+    "jq -r '.items[].message' events.json | grep -F -f keywords | sort | uniq -c"
+run "bundle-scan json.tar.gz" "$JSON_BYTES" "$SCAN" json.tar.gz
+run "bundle-scan -j1 json.tar.gz" "$JSON_BYTES" "$SCAN" -j 1 json.tar.gz
+run "bundle-scan yaml.tar.gz" "$YAML_BYTES" "$SCAN" yaml.tar.gz
+run "bundle-scan -j1 yaml.tar.gz" "$YAML_BYTES" "$SCAN" -j 1 yaml.tar.gz
+# The directory is read from the page cache if it is there; read it once so
+# that every run finds it there (this machine reclaims cold pages eagerly).
+find "$DIR" -type f -exec cat {} + > /dev/null
+run "bundle-scan json/ (directory)" "$JSON_BYTES" "$SCAN" "$DIR"
+run "bundle-scan -j1 json/ (directory)" "$JSON_BYTES" "$SCAN" -j 1 "$DIR"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+ratio() { echo "scale=2; ${SECONDS_OF[$1]} / ${SECONDS_OF[$2]}" | bc -l; }
+scan="bundle-scan json.tar.gz"
+echo
+echo "bundle-scan json.tar.gz is $(ratio "gzip -dc" "$scan")× faster than gzip -dc (target ≥ 2.5)"
+echo "                          $(ratio "rg -z -c -F -f keywords" "$scan")× faster than rg -z"
+echo "                          $(ratio "jq | grep | sort | uniq -c (events)" "$scan")× faster than the jq pipeline (target ≥ 10)"
+echo "YAML must-gather takes    $(ratio "bundle-scan yaml.tar.gz" "$scan")× the JSON bundle's time (target ≤ 2)"
+echo "all cores vs -j 1:        $(ratio "bundle-scan -j1 json.tar.gz" "$scan")× (tar.gz), $(ratio "bundle-scan -j1 json/ (directory)" "bundle-scan json/ (directory)")× (directory)"
+echo "largest entry: $(find "$DIR" -type f -printf '%s\n' | sort -n | tail -1) bytes"
