@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::sync::mpsc;
 
 use anyhow::{bail, Context};
@@ -128,11 +129,15 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         let (sender, receiver) = mpsc::sync_channel::<(usize, Item)>(QUEUE_DEPTH);
         let producer = scope.spawn(move || {
             let mut seq = 0;
-            input::read(source, limits, &mut |item| {
-                // The receiver only goes away if the workers panicked; the
-                // join below reports that, so a failed send can be ignored.
-                let _ = sender.send((seq, item));
+            input::read_while(source, limits, &mut |item| {
                 seq += 1;
+                // The receiver only goes away if the workers stopped early
+                // (a panic, reported by the join below): then reading on
+                // would only inflate the rest of the bundle for nothing.
+                match sender.send((seq - 1, item)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                }
             })
         });
         results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
