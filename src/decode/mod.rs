@@ -17,6 +17,7 @@
 //! resources) come back unrecognised or empty, not as errors.
 
 mod fields;
+mod nesting;
 mod objects;
 
 use serde_json::Value;
@@ -137,6 +138,11 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
 /// the documents before it are kept.
 fn yaml_documents(data: &[u8], errors: &mut Vec<String>) -> Vec<Value> {
     use serde::Deserialize;
+    if nesting::flow_depth_exceeds(data, nesting::MAX_FLOW_DEPTH) {
+        let max = nesting::MAX_FLOW_DEPTH;
+        errors.push(format!("invalid YAML: collections nested more than {max} levels deep"));
+        return Vec::new();
+    }
     let text = String::from_utf8_lossy(data);
     let mut documents = Vec::new();
     for document in serde_yaml::Deserializer::from_str(&text) {
