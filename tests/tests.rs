@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod hostile;
 mod json;
 mod layouts;
 mod real;
