@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{bail, Context};
@@ -140,7 +141,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
                 }
             })
         });
-        results = pool.install(|| receiver.into_iter().par_bridge().map(process).collect());
+        results = pool.install(|| drain(receiver, process));
         producer.join()
     });
     match read_result {
@@ -150,6 +151,32 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
     let objects = merge(&mut results);
     let (events, statuses) = pool.install(|| classify_parallel(&matcher, &objects));
     finish(source, corpus, results, objects, &events, &statuses)
+}
+
+/// Runs `work` on every item of `receiver` on the current rayon pool. If a
+/// call panics, the other workers take no further item (rayon would let them
+/// drain the queue to the end), so the receiver is dropped, the producer's
+/// next send fails and it stops reading; then the panic propagates.
+fn drain<T: Send, R: Send>(receiver: mpsc::Receiver<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    /// Raises the flag if dropped while its thread unwinds.
+    struct OnPanic<'a>(&'a AtomicBool);
+    impl Drop for OnPanic<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    let panicked = AtomicBool::new(false);
+    receiver
+        .into_iter()
+        .take_while(|_| !panicked.load(Ordering::Relaxed))
+        .par_bridge()
+        .map(|item| {
+            let _guard = OnPanic(&panicked);
+            work(item)
+        })
+        .collect()
 }
 
 pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
@@ -282,4 +309,45 @@ fn finish(
         summary,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker that panics stops the producer: it does not go on feeding
+    /// (and, in a scan, inflating) the rest of the input for nothing.
+    #[test]
+    fn a_panicking_worker_stops_the_producer() {
+        const ENDLESS: u32 = 5_000_000;
+        struct SlowUnwind;
+        impl Drop for SlowUnwind {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let sent = std::thread::scope(|scope| {
+            let (sender, receiver) = mpsc::sync_channel::<u32>(QUEUE_DEPTH);
+            let producer = scope.spawn(move || (0..ENDLESS).take_while(|&i| sender.send(i).is_ok()).count());
+            let drained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| {
+                    drain(receiver, |i| {
+                        // A slow unwind (like a panic hook capturing a
+                        // backtrace) gives the other worker time to drain.
+                        let _slow = SlowUnwind;
+                        assert_ne!(i, 5, "worker fails");
+                        i
+                    })
+                })
+            }));
+            assert!(drained.is_err());
+            producer.join().unwrap()
+        });
+        // The other worker goes on while the panic hook prints (and maybe
+        // captures a backtrace), so some items still pass; not all of them.
+        assert!(sent < ENDLESS as usize, "the producer sent all {sent} items after the failure");
+    }
 }
