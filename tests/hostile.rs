@@ -547,8 +547,23 @@ fn escape_sequences_never_reach_the_terminal_raw() {
     let mut unmatched = event("e2", &format!("api{evil}-1"), &format!("odd failure {evil} here"));
     unmatched["reason"] = Value::from(format!("Weird{evil}"));
     let events = event_list(&[matched, unmatched]);
+    // A failing pod whose every name carries the sequence too.
+    let pod = serde_json::json!({
+        "kind": "Pod",
+        "metadata": {"name": format!("db{evil}-0"), "namespace": format!("ns{evil}"), "uid": "p9",
+                     "ownerReferences": [{"kind": "StatefulSet", "name": format!("db{evil}"), "controller": true}]},
+        "spec": {"nodeName": format!("node{evil}"),
+                 "containers": [{"name": format!("c{evil}"), "image": format!("reg.io/db{evil}:1")}]},
+        "status": {"containerStatuses": [{"name": format!("c{evil}"), "image": format!("reg.io/db{evil}:1"),
+            "state": {"waiting": {"reason": "ErrImagePull", "message": format!("{PULL_FAILED} {evil}")}}}]}
+    });
+    let pod = serde_json::to_vec(&pod).unwrap();
     let bad_name = format!("bundle/bad{evil}.json");
-    let bundle = gzip(&tar(&[Member::File(GOOD_PATH, &events), Member::File(&bad_name, b"{oops")]));
+    let bundle = gzip(&tar(&[
+        Member::File(GOOD_PATH, &events),
+        Member::File("bundle/pods/db.json", &pod),
+        Member::File(&bad_name, b"{oops"),
+    ]));
     let (_dir, path) = temp_file("b.tar.gz", &bundle);
     let path = path.to_str().unwrap();
     for format in ["table", "markdown", "json"] {
@@ -559,6 +574,7 @@ fn escape_sequences_never_reach_the_terminal_raw() {
         assert!(raw.is_empty(), "{format} printed raw {raw:?}:\n{}", r.stdout);
         assert!(r.stdout.contains("pwned"), "{format} dropped the text instead of defusing it");
         assert!(r.stdout.contains(CAUSE));
+        assert!(r.stdout.matches("pwned").count() >= 6, "the pod's names are not shown:\n{}", r.stdout);
     }
     let json = run(&["--format", "json", path]);
     assert!(json.stdout.contains("\\u001b]0;pwned\\u0007"), "JSON escapes, it does not rewrite");
