@@ -119,6 +119,13 @@ pub struct Pod {
     pub conditions: Vec<Condition>,
 }
 
+impl Pod {
+    /// The `PodScheduled=False` condition of a pod the scheduler could not place.
+    pub fn unscheduled(&self) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.kind == "PodScheduled" && c.status.eq_ignore_ascii_case("false"))
+    }
+}
+
 /// A status condition (`PodScheduled=False`, `DiskPressure=True`, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Condition {
@@ -167,6 +174,15 @@ pub struct SecretName {
     pub secret_type: String,
 }
 
+/// Something the bundle's collector says it could not gather
+/// (troubleshoot's `<kind>-errors.json`: `pods is forbidden: …`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotCollected {
+    /// The entry that says so.
+    pub entry: String,
+    pub message: String,
+}
+
 /// Everything one entry (or a whole bundle, once merged) holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Objects {
@@ -176,6 +192,7 @@ pub struct Objects {
     pub workloads: Vec<Workload>,
     pub service_accounts: Vec<ServiceAccount>,
     pub secrets: Vec<SecretName>,
+    pub not_collected: Vec<NotCollected>,
 }
 
 impl Objects {
@@ -186,6 +203,7 @@ impl Objects {
             && self.workloads.is_empty()
             && self.service_accounts.is_empty()
             && self.secrets.is_empty()
+            && self.not_collected.is_empty()
     }
 
     pub fn append(&mut self, mut other: Objects) {
@@ -195,5 +213,6 @@ impl Objects {
         self.workloads.append(&mut other.workloads);
         self.service_accounts.append(&mut other.service_accounts);
         self.secrets.append(&mut other.secrets);
+        self.not_collected.append(&mut other.not_collected);
     }
 }

@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use anyhow::{bail, Context};
 use rayon::prelude::*;
 
-use crate::classify::{Matcher, Verdict};
+use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::group::{group, Classified};
@@ -119,8 +119,8 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             seq += 1;
         })?;
         let objects = merge(&mut results);
-        let (events, statuses) = classify_sequential(&matcher, &objects);
-        return finish(source, corpus, results, objects, &events, &statuses);
+        let (events, pods) = classify_sequential(&matcher, &objects);
+        return finish(source, corpus, results, objects, &events, &pods);
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -149,8 +149,8 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         Err(panic) => std::panic::resume_unwind(panic),
     }
     let objects = merge(&mut results);
-    let (events, statuses) = pool.install(|| classify_parallel(&matcher, &objects));
-    finish(source, corpus, results, objects, &events, &statuses)
+    let (events, pods) = pool.install(|| classify_parallel(&matcher, &objects));
+    finish(source, corpus, results, objects, &events, &pods)
 }
 
 /// Runs `work` on every item of `receiver` on the current rayon pool. If a
@@ -179,37 +179,20 @@ fn drain<T: Send, R: Send>(receiver: mpsc::Receiver<T>, work: impl Fn(T) -> R + 
         .collect()
 }
 
-pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<Vec<Option<Verdict>>>);
+pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
 
-fn classify_event(matcher: &Matcher, event: &crate::model::Event) -> Option<Verdict> {
-    matcher.classify(&[&event.reason, &event.message])
-}
-
-fn classify_pod(matcher: &Matcher, pod: &crate::model::Pod) -> Vec<Option<Verdict>> {
-    pod.statuses
-        .iter()
-        .map(|s| {
-            if s.waiting_reason.is_empty() {
-                None
-            } else {
-                matcher.classify(&[&s.waiting_reason, &s.waiting_message])
-            }
-        })
-        .collect()
-}
-
-/// Classifies every event and container state on this thread.
+/// Classifies every event and pod on this thread.
 pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
-        objects.events.iter().map(|e| classify_event(matcher, e)).collect(),
-        objects.pods.iter().map(|p| classify_pod(matcher, p)).collect(),
+        objects.events.iter().map(|e| matcher.classify_event(e)).collect(),
+        objects.pods.iter().map(|p| matcher.classify_pod(p)).collect(),
     )
 }
 
 fn classify_parallel(matcher: &Matcher, objects: &Objects) -> Verdicts {
     (
-        objects.events.par_iter().map(|e| classify_event(matcher, e)).collect(),
-        objects.pods.par_iter().map(|p| classify_pod(matcher, p)).collect(),
+        objects.events.par_iter().map(|e| matcher.classify_event(e)).collect(),
+        objects.pods.par_iter().map(|p| matcher.classify_pod(p)).collect(),
     )
 }
 
@@ -246,7 +229,7 @@ fn finish(
     results: Vec<EntryResult>,
     objects: Objects,
     events: &[Option<Verdict>],
-    statuses: &[Vec<Option<Verdict>>],
+    pods: &[PodVerdicts],
 ) -> anyhow::Result<Report> {
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
@@ -299,8 +282,9 @@ fn finish(
     summary.pods = objects.pods.len() as u64;
     summary.nodes = objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
-    let grouped = group(corpus, &Classified { objects: &objects, events, statuses });
+    let grouped = group(corpus, &Classified { objects: &objects, events, pods });
     summary.pods_affected = grouped.pods_affected;
+    warnings.extend(crate::group::coverage(results.iter().map(|r| r.path.as_str()), &objects, &grouped));
     warnings.sort();
     Ok(Report {
         schema_version: SCHEMA_VERSION,

@@ -96,7 +96,7 @@ const EVENTS: &str = r#"{"kind":"EventList","apiVersion":"v1","items":[
   "message":"Failed to pull image \"registry.acme.io/shop/web:2.4.1\": rpc error: code = NotFound desc = failed to pull and unpack image \"registry.acme.io/shop/web:2.4.1\": failed to resolve reference \"registry.acme.io/shop/web:2.4.1\": registry.acme.io/shop/web:2.4.1: not found"},
  {"metadata":{"name":"db.2","namespace":"shop","uid":"e2"},
   "involvedObject":{"kind":"Pod","namespace":"shop","name":"db-0"},
-  "reason":"Unhealthy","type":"Warning","count":7,"message":"Readiness probe failed: HTTP probe failed with statuscode: 503"}
+  "reason":"FailedPreStopHook","type":"Warning","count":7,"message":"PreStopHook failed: command 'sh -c sleep 20' exited with 137"}
 ]}"#;
 
 #[test]

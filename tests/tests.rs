@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod cli;
+mod crosscheck;
 mod hostile;
 mod json;
 mod layouts;

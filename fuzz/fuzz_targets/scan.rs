@@ -33,15 +33,9 @@ fuzz_target!(|data: &[u8]| {
             objects.append(decode(&entry).objects);
         }
     });
-    let events: Vec<_> = objects.events.iter().map(|e| matcher.classify(&[&e.reason, &e.message])).collect();
-    let statuses: Vec<Vec<_>> = objects
-        .pods
-        .iter()
-        .map(|p| {
-            p.statuses.iter().map(|s| matcher.classify(&[&s.waiting_reason, &s.waiting_message])).collect()
-        })
-        .collect();
-    let grouped = group(corpus, &Classified { objects: &objects, events: &events, statuses: &statuses });
+    let events: Vec<_> = objects.events.iter().map(|e| matcher.classify_event(e)).collect();
+    let pods: Vec<_> = objects.pods.iter().map(|p| matcher.classify_pod(p)).collect();
+    let grouped = group(corpus, &Classified { objects: &objects, events: &events, pods: &pods });
     if grouped.findings.is_empty() && grouped.unclassified.is_empty() {
         return; // Nothing from the bundle to render; saves most of the time per run.
     }

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::model::{Event, Pod};
 use crate::runbook::Corpus;
 
 /// The decision for one record.
@@ -34,8 +35,57 @@ pub struct Verdict {
     pub runbook: usize,
     /// The runbook is a symptom: the record marks a pod affected, nothing more.
     pub symptom: bool,
-    /// The longest keyword of that runbook found in the record (as written in the runbook).
+    /// The longest keyword of that runbook found in the record (as written
+    /// in the runbook), or the signal that matched (`OOMKilled`, `exit code 137`).
     pub keyword: String,
+}
+
+/// Which recorded state a reason or exit code comes from. A runbook's
+/// `signals` name them in kube-state-metrics terms, e.g.
+/// `kube_pod_container_status_last_terminated_reason=OOMKilled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Waiting,
+    Terminated,
+    LastTerminated,
+    /// The pod's own `status.reason` (`Evicted`, `OutOfcpu`).
+    Pod,
+}
+
+/// A structured state: a container's waiting/terminated state or a pod's status.
+#[derive(Clone, Copy, Debug)]
+pub struct State<'a> {
+    pub slot: Slot,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub exit_code: Option<i64>,
+}
+
+/// What a signal matches: a reason (compared case-insensitively) or an exit code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SignalKey {
+    Reason(String),
+    ExitCode(i64),
+}
+
+/// The verdicts for one pod: its own status, then each container status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodVerdicts {
+    /// `status.reason`/`status.message` (an eviction, an admission rejection).
+    pub status: Option<Verdict>,
+    /// A `PodScheduled=False` condition: why a pending pod has no node.
+    pub scheduling: Option<Verdict>,
+    /// One per `Pod::statuses`.
+    pub containers: Vec<ContainerVerdicts>,
+}
+
+/// The verdicts for the three states a container status records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerVerdicts {
+    pub waiting: Option<Verdict>,
+    pub terminated: Option<Verdict>,
+    /// Only read when the container has restarted: it explains the restarts.
+    pub last_terminated: Option<Verdict>,
 }
 
 #[derive(Debug)]
@@ -64,12 +114,21 @@ struct Rule {
     keywords: Vec<String>,
 }
 
-/// All runbooks' keywords in one automaton.
+/// The runbooks one signal names; `symptom` when a symptom runbook names it
+/// too (then, like a symptom phrase, it names no cause).
+#[derive(Debug, Default)]
+struct SignalUse {
+    runbooks: Vec<usize>,
+    symptom: bool,
+}
+
+/// All runbooks' keywords in one automaton, and their signals in a table.
 #[derive(Debug)]
 pub struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
     rules: Vec<Rule>,
+    signals: HashMap<(Slot, SignalKey), SignalUse>,
 }
 
 /// Per-runbook tally while scanning one record.
@@ -81,6 +140,8 @@ struct Tally {
     longest: usize,
     longest_keyword: usize,
     context: bool,
+    /// A structured signal matched (it also stands in for `requires_any`).
+    signal: bool,
 }
 
 impl Matcher {
@@ -104,12 +165,18 @@ impl Matcher {
             patterns[id].uses.push(usage);
         };
         let mut rules = Vec::new();
+        let mut signals: HashMap<(Slot, SignalKey), SignalUse> = HashMap::new();
         for (runbook, rb) in corpus.runbooks().iter().enumerate() {
             for (keyword, text) in rb.keywords.iter().enumerate() {
                 add(text, Use::Keyword { runbook, keyword }, &mut patterns);
             }
             for text in &rb.requires_any {
                 add(text, Use::Context { runbook }, &mut patterns);
+            }
+            for signal in rb.signals.iter().filter_map(|s| parse_signal(s)) {
+                let entry = signals.entry(signal).or_default();
+                entry.runbooks.push(runbook);
+                entry.symptom |= rb.symptom;
             }
             rules.push(Rule {
                 priority: rb.priority,
@@ -129,13 +196,91 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .build(&texts)
             .expect("runbook keywords are plain literals and always compile");
-        Matcher { automaton, patterns, rules }
+        Matcher { automaton, patterns, rules, signals }
     }
 
     /// Classifies one record made of several text parts (e.g. reason and
     /// message), scanned separately so no keyword spans two parts.
     pub fn classify(&self, parts: &[&str]) -> Option<Verdict> {
-        let mut tallies: Vec<Tally> = vec![Tally::default(); self.rules.len()];
+        let mut tallies = vec![Tally::default(); self.rules.len()];
+        self.scan(parts, &mut tallies);
+        self.decide(&tallies, None)
+    }
+
+    /// Classifies a structured state: its reason and message as text, plus
+    /// the runbooks whose `signals` name this reason or exit code in this slot.
+    pub fn classify_state(&self, state: &State<'_>) -> Option<Verdict> {
+        let mut tallies = vec![Tally::default(); self.rules.len()];
+        self.scan(&[state.reason, state.message], &mut tallies);
+        let keys = [
+            Some(SignalKey::Reason(state.reason.to_ascii_lowercase())).filter(|_| !state.reason.is_empty()),
+            state.exit_code.map(SignalKey::ExitCode),
+        ];
+        let mut signal_text = None;
+        for key in keys.into_iter().flatten() {
+            let Some(usage) = self.signals.get(&(state.slot, key.clone())) else { continue };
+            for &runbook in &usage.runbooks {
+                let tally = &mut tallies[runbook];
+                if !tally.signal {
+                    tally.signal = true;
+                    tally.distinct += 1;
+                    tally.cause_hits += u32::from(!usage.symptom);
+                }
+            }
+            signal_text.get_or_insert(match key {
+                SignalKey::Reason(_) => state.reason.to_string(),
+                SignalKey::ExitCode(code) => format!("exit code {code}"),
+            });
+        }
+        self.decide(&tallies, signal_text)
+    }
+
+    /// Classifies one event: its reason and message.
+    pub fn classify_event(&self, event: &Event) -> Option<Verdict> {
+        self.classify(&[&event.reason, &event.message])
+    }
+
+    /// Classifies a pod's own status, its scheduling condition and every
+    /// container state it records.
+    pub fn classify_pod(&self, pod: &Pod) -> PodVerdicts {
+        let status = (!pod.reason.is_empty()).then(|| {
+            self.classify_state(&State {
+                slot: Slot::Pod,
+                reason: &pod.reason,
+                message: &pod.message,
+                exit_code: None,
+            })
+        });
+        let scheduling = pod.unscheduled().and_then(|c| self.classify(&[&c.reason, &c.message]));
+        let containers = pod
+            .statuses
+            .iter()
+            .map(|s| {
+                let state = |slot, reason: &str, message, exit_code| {
+                    let state = State { slot, reason, message, exit_code };
+                    (!reason.is_empty() || exit_code.is_some()).then(|| self.classify_state(&state)).flatten()
+                };
+                ContainerVerdicts {
+                    waiting: state(Slot::Waiting, &s.waiting_reason, &s.waiting_message, None),
+                    terminated: state(Slot::Terminated, &s.terminated_reason, "", s.terminated_exit_code),
+                    last_terminated: if s.restart_count > 0 {
+                        state(
+                            Slot::LastTerminated,
+                            &s.last_terminated_reason,
+                            "",
+                            s.last_terminated_exit_code,
+                        )
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        PodVerdicts { status: status.flatten(), scheduling, containers }
+    }
+
+    /// Tallies every whole-word keyword and context phrase in `parts`.
+    fn scan(&self, parts: &[&str], tallies: &mut [Tally]) {
         let mut seen: Vec<(usize, usize)> = Vec::new();
         for part in parts {
             let bytes = part.as_bytes();
@@ -166,10 +311,15 @@ impl Matcher {
                 }
             }
         }
+    }
+
+    /// The best runbook of a tallied record; `signal` names the signal that
+    /// matched, shown when the winner hit no keyword.
+    fn decide(&self, tallies: &[Tally], signal: Option<String>) -> Option<Verdict> {
         let best = tallies
             .iter()
             .enumerate()
-            .filter(|(i, t)| t.distinct > 0 && (t.context || !self.rules[*i].needs_context))
+            .filter(|(i, t)| t.distinct > 0 && (t.context || t.signal || !self.rules[*i].needs_context))
             // Runbooks are sorted by id, so among equals the lower index wins.
             .max_by_key(|(i, t)| {
                 let rule = &self.rules[*i];
@@ -185,16 +335,44 @@ impl Matcher {
             })?;
         let (runbook, tally) = best;
         let rule = &self.rules[runbook];
-        Some(Verdict {
-            runbook,
-            symptom: !self.is_cause(runbook, tally),
-            keyword: rule.keywords[tally.longest_keyword].clone(),
-        })
+        let keyword = if tally.longest > 0 {
+            rule.keywords[tally.longest_keyword].clone()
+        } else {
+            signal.unwrap_or_default()
+        };
+        Some(Verdict { runbook, symptom: !self.is_cause(runbook, tally), keyword })
     }
 
     fn is_cause(&self, runbook: usize, tally: &Tally) -> bool {
         !self.rules[runbook].symptom && tally.cause_hits > 0
     }
+}
+
+/// Reads a signal in either kube-state-metrics spelling:
+/// `kube_pod_container_status_waiting_reason=CrashLoopBackOff` or
+/// `kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}`.
+/// Signals about other things (node conditions, metrics) stay descriptive.
+fn parse_signal(signal: &str) -> Option<(Slot, SignalKey)> {
+    let (metric, value) = match signal.split_once('=') {
+        Some((metric, value)) if !metric.contains('{') => (metric, value),
+        _ => {
+            let (metric, labels) = signal.split_once('{')?;
+            (metric, labels.trim_end().strip_suffix('}')?.split_once('=')?.1)
+        }
+    };
+    let value = value.trim().trim_matches('"');
+    let reason = || Some(SignalKey::Reason(value.to_ascii_lowercase())).filter(|_| !value.is_empty());
+    let exit_code = || value.parse().ok().map(SignalKey::ExitCode);
+    let (slot, key) = match metric.trim() {
+        "kube_pod_container_status_waiting_reason" => (Slot::Waiting, reason()?),
+        "kube_pod_container_status_terminated_reason" => (Slot::Terminated, reason()?),
+        "kube_pod_container_status_last_terminated_reason" => (Slot::LastTerminated, reason()?),
+        "kube_pod_container_status_terminated_exitcode" => (Slot::Terminated, exit_code()?),
+        "kube_pod_container_status_last_terminated_exitcode" => (Slot::LastTerminated, exit_code()?),
+        "kube_pod_status_reason" => (Slot::Pod, reason()?),
+        _ => return None,
+    };
+    Some((slot, key))
 }
 
 #[cfg(test)]
@@ -287,5 +465,103 @@ mod tests {
     #[test]
     fn case_insensitive() {
         assert_eq!(id("failed to PULL IMAGE x: NO SUCH HOST").as_deref(), Some("dns"));
+    }
+
+    fn signals_corpus() -> (Corpus, Matcher) {
+        let corpus = Corpus::new(vec![
+            runbook(
+                "crashloop",
+                10,
+                &["Back-off restarting failed container", "CrashLoopBackOff"],
+                "signals: [\"kube_pod_container_status_waiting_reason=CrashLoopBackOff\"]\n",
+            ),
+            runbook(
+                "oom",
+                80,
+                &["OOMKilled"],
+                "signals:\n  - kube_pod_container_status_last_terminated_reason{reason=\"OOMKilled\"}\n  - kube_pod_container_status_last_terminated_exitcode=137\n  - kube_node_status_condition=MemoryPressure\n",
+            ),
+            runbook(
+                "backoff",
+                0,
+                &["Back-off pulling image"],
+                "symptom: true\nsignals: [kube_pod_container_status_waiting_reason=ErrImagePull]\n",
+            ),
+            runbook(
+                "auth",
+                70,
+                &["unauthorized"],
+                "requires_any: [\"pull image\"]\nsignals: [kube_pod_container_status_waiting_reason=ErrImagePull]\n",
+            ),
+        ])
+        .unwrap();
+        let m = Matcher::new(&corpus);
+        (corpus, m)
+    }
+
+    fn state_id(
+        slot: Slot,
+        reason: &str,
+        message: &str,
+        exit_code: Option<i64>,
+    ) -> Option<(String, bool, String)> {
+        let (corpus, m) = signals_corpus();
+        m.classify_state(&State { slot, reason, message, exit_code })
+            .map(|v| (corpus.get(v.runbook).id.clone(), v.symptom, v.keyword))
+    }
+
+    #[test]
+    fn signals_name_causes_for_structured_states() {
+        let got = |slot, reason, code| state_id(slot, reason, "", code).map(|(id, symptom, _)| (id, symptom));
+        assert_eq!(got(Slot::LastTerminated, "OOMKilled", Some(137)), Some(("oom".into(), false)));
+        // The exit code alone, in the right slot only.
+        assert_eq!(got(Slot::LastTerminated, "Error", Some(137)), Some(("oom".into(), false)));
+        assert_eq!(got(Slot::Terminated, "Error", Some(137)), None);
+        assert_eq!(got(Slot::LastTerminated, "Error", Some(1)), None);
+        assert_eq!(got(Slot::Waiting, "CrashLoopBackOff", None), Some(("crashloop".into(), false)));
+        // Reasons compare case-insensitively.
+        assert_eq!(got(Slot::Waiting, "crashloopbackoff", None), Some(("crashloop".into(), false)));
+        // A reason a symptom runbook claims names no cause, even when a cause
+        // runbook lists it among its signals too.
+        assert_eq!(got(Slot::Waiting, "ErrImagePull", None), Some(("backoff".into(), true)));
+        let (id, symptom, _) = state_id(Slot::Waiting, "ErrImagePull", "401 Unauthorized", None).unwrap();
+        assert_eq!((id.as_str(), symptom), ("auth", false), "a signal stands in for requires_any");
+    }
+
+    #[test]
+    fn the_verdict_names_the_signal_when_no_keyword_hit() {
+        let (_, _, keyword) = state_id(Slot::LastTerminated, "Error", "", Some(137)).unwrap();
+        assert_eq!(keyword, "exit code 137");
+        let (_, _, keyword) = state_id(Slot::LastTerminated, "OOMKilled", "", None).unwrap();
+        assert_eq!(keyword, "OOMKilled");
+    }
+
+    #[test]
+    fn signal_spellings() {
+        let parsed = |s| parse_signal(s);
+        assert_eq!(
+            parsed("kube_pod_container_status_waiting_reason=CrashLoopBackOff"),
+            Some((Slot::Waiting, SignalKey::Reason("crashloopbackoff".into())))
+        );
+        assert_eq!(
+            parsed("kube_pod_container_status_terminated_reason{reason=\"OOMKilled\"}"),
+            Some((Slot::Terminated, SignalKey::Reason("oomkilled".into())))
+        );
+        assert_eq!(
+            parsed("kube_pod_container_status_last_terminated_exitcode=127"),
+            Some((Slot::LastTerminated, SignalKey::ExitCode(127)))
+        );
+        assert_eq!(
+            parsed("kube_pod_status_reason=Evicted"),
+            Some((Slot::Pod, SignalKey::Reason("evicted".into())))
+        );
+        for other in [
+            "kube_node_status_condition=DiskPressure",
+            "kube_pod_container_status_last_terminated_exitcode=x",
+            "free text",
+            "kube_pod_status_reason=",
+        ] {
+            assert_eq!(parsed(other), None, "{other}");
+        }
     }
 }

@@ -66,7 +66,47 @@ pub fn decode(entry: &Entry) -> Decoded {
     for document in &documents {
         objects::collect(document, &mut decoded.objects);
     }
+    collector_files(&entry.path, &documents, &mut decoded.objects);
     decoded
+}
+
+/// Files a support-bundle collector writes about the cluster rather than
+/// Kubernetes objects: troubleshoot's `<kind>-errors.json` (what it could not
+/// list, usually RBAC) and `image-pull-secrets/<ns>/<secret>.json` (which pull
+/// secrets exist; the file maps registries to user names, never passwords).
+fn collector_files(path: &str, documents: &[Value], out: &mut crate::model::Objects) {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if file.ends_with("errors.json") {
+        for document in documents {
+            let mut messages = Vec::new();
+            string_leaves(document, &mut messages);
+            out.not_collected.extend(
+                messages
+                    .into_iter()
+                    .map(|message| crate::model::NotCollected { entry: path.to_string(), message }),
+            );
+        }
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    if let [.., "image-pull-secrets", namespace, file] = parts.as_slice() {
+        if let Some(name) = file.strip_suffix(".json").filter(|n| !n.is_empty()) {
+            out.secrets.push(crate::model::SecretName {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                secret_type: "kubernetes.io/dockerconfigjson".to_string(),
+            });
+        }
+    }
+}
+
+/// Every non-empty string inside `value`, depth first.
+fn string_leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
+        Value::Object(map) => map.values().for_each(|v| string_leaves(v, out)),
+        _ => {}
+    }
 }
 
 /// Names that promise JSON: a `.json`-like extension, or `-` (stdin, which

@@ -21,15 +21,21 @@
 //! occurrence is dropped. Warnings that no runbook explains are clustered
 //! into message templates ([`template`]).
 
+mod coverage;
+mod crosscheck;
 mod template;
 mod workload;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+pub use coverage::coverage;
 pub use template::template;
 pub use workload::Workloads;
 
-use crate::classify::Verdict;
+use crosscheck::Facts;
+
+use crate::classify::{ContainerVerdicts, PodVerdicts, Verdict};
 use crate::model::{ContainerStatus, Event, Objects, OwnerRef, Pod};
 use crate::report::{AffectedPod, Finding, Unclassified};
 use crate::runbook::Corpus;
@@ -40,8 +46,8 @@ pub struct Classified<'a> {
     pub objects: &'a Objects,
     /// One per `objects.events`.
     pub events: &'a [Option<Verdict>],
-    /// One list per `objects.pods`, one entry per container status.
-    pub statuses: &'a [Vec<Option<Verdict>>],
+    /// One per `objects.pods`.
+    pub pods: &'a [PodVerdicts],
 }
 
 /// Findings, unclassified templates, and how many distinct pods are affected.
@@ -55,13 +61,21 @@ pub struct Grouped {
 /// Container waiting reasons that are normal steps of a pod's start, not failures.
 const BENIGN_WAITING: &[&str] = &["", "ContainerCreating", "PodInitializing"];
 
+/// Warning events that report no failure: the scheduler says it skipped a
+/// pod that is being deleted. They stay counted in the summary's warnings.
+const NOT_FAILURES: &[&str] = &["skip schedule deleting pod"];
+
+/// The runbook that cross-checks of pull secrets file under.
+const MISSING_PULL_SECRET: &str = "image-pull/missing-pull-secret";
+
 /// How a container ended that is not a failure.
 const BENIGN_TERMINATED: &[&str] = &["", "Completed"];
 
 /// Where a piece of evidence came from; a later variant is stronger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Tier {
-    ContainerState,
+    /// A container's or pod's recorded state (or a cross-check of the bundle's objects).
+    Status,
     Event,
     /// The kubelet's `Failed to pull image "…": <the registry's answer>`.
     PullFailure,
@@ -72,12 +86,32 @@ struct Evidence<'a> {
     /// Index of the event it came from, so an event attached to several
     /// containers is still counted once.
     event: Option<usize>,
-    verdict: &'a Verdict,
+    runbook: usize,
+    symptom: bool,
     tier: Tier,
     count: u64,
     first_seen: Option<&'a str>,
     last_seen: Option<&'a str>,
-    message: &'a str,
+    message: Cow<'a, str>,
+    /// What a cross-check found, shown in the finding's evidence.
+    note: Option<String>,
+}
+
+impl<'a> Evidence<'a> {
+    /// Evidence from a container's or pod's recorded state.
+    fn status(verdict: &Verdict, message: Cow<'a, str>) -> Evidence<'a> {
+        Evidence {
+            event: None,
+            runbook: verdict.runbook,
+            symptom: verdict.symptom,
+            tier: Tier::Status,
+            count: 1,
+            first_seen: None,
+            last_seen: None,
+            message,
+            note: None,
+        }
+    }
 }
 
 /// One container of one pod (container may be empty when no record names it).
@@ -101,24 +135,36 @@ struct FindingAcc<'a> {
     first_seen: Option<&'a str>,
     last_seen: Option<&'a str>,
     /// (is a cause, tier, count, message) of the best sample so far.
-    sample: Option<(bool, Tier, u64, &'a str)>,
+    sample: Option<(bool, Tier, u64, Cow<'a, str>)>,
     /// Other runbooks recorded for the same containers: runbook → events.
     also: BTreeMap<usize, u64>,
+    /// Lines from cross-checks of the bundle's own objects.
+    notes: BTreeSet<String>,
+    /// The affected pods the bundle holds, for cross-checks.
+    live: BTreeMap<(&'a str, &'a str), &'a Pod>,
+    /// The nodes the affected pods ran on.
+    nodes: BTreeSet<&'a str>,
+    /// Resources the scheduler or kubelet said were short (`Insufficient cpu`).
+    resources: BTreeSet<String>,
 }
 
 impl<'a> FindingAcc<'a> {
     fn add_occurrence(&mut self, e: &Evidence<'a>) {
-        if e.tier != Tier::ContainerState {
+        if e.tier != Tier::Status {
             self.events += e.count;
+        }
+        if let Some(note) = &e.note {
+            self.notes.insert(note.clone());
         }
         self.first_seen = min_time(self.first_seen, e.first_seen);
         self.last_seen = max_time(self.last_seen, e.last_seen);
     }
 
     fn offer_sample(&mut self, e: &Evidence<'a>) {
-        let candidate = (!e.verdict.symptom, e.tier, e.count, e.message);
-        if self.sample.is_none_or(|best| (candidate.0, candidate.1, candidate.2) > (best.0, best.1, best.2)) {
-            self.sample = Some(candidate);
+        let better =
+            |best: &(bool, Tier, u64, Cow<'a, str>)| (!e.symptom, e.tier, e.count) > (best.0, best.1, best.2);
+        if self.sample.as_ref().is_none_or(better) {
+            self.sample = Some((!e.symptom, e.tier, e.count, e.message.clone()));
         }
     }
 }
@@ -190,6 +236,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let pods: HashMap<(&str, &str), &Pod> =
         objects.pods.iter().map(|p| ((p.namespace.as_str(), p.name.as_str()), p)).collect();
     let workloads = Workloads::new(&objects.workloads);
+    let facts = Facts::new(objects);
     let families = families(corpus);
     let mut g = Gathered {
         targets: BTreeMap::new(),
@@ -201,27 +248,42 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     for (index, (event, verdict)) in objects.events.iter().zip(classified.events).enumerate() {
         gather_event(&mut g, &pods, &families, index, event, verdict.as_ref());
     }
-    for (pod, verdicts) in objects.pods.iter().zip(classified.statuses) {
-        for (status, verdict) in pod.statuses.iter().zip(verdicts) {
-            gather_status(&mut g, &families, pod, status, verdict.as_ref());
-        }
+    for (pod, verdicts) in objects.pods.iter().zip(classified.pods) {
+        gather_pod(&mut g, &families, pod, verdicts);
+    }
+    if let Some(runbook) = corpus.position(MISSING_PULL_SECRET) {
+        gather_missing_pull_secrets(&mut g.targets, &facts, &objects.pods, &families, runbook);
     }
     attach_podwide_evidence(&mut g.targets);
 
+    let choices: Vec<(&(String, Target), &Evidence<'_>)> =
+        g.targets.iter().filter_map(|(key, evidence)| Some((key, choose(corpus, evidence)?))).collect();
+    let filed_under = file_under_explaining(corpus, &choices);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
-    for ((_, target), evidence) in &g.targets {
-        let Some(chosen) = choose(corpus, evidence) else { continue };
-        let acc = accs.entry(chosen.verdict.runbook).or_default();
-        for e in evidence {
+    for ((key, chosen), runbook) in choices.into_iter().zip(filed_under) {
+        let (_, target) = key;
+        let acc = accs.entry(runbook).or_default();
+        for e in &g.targets[key] {
             if e.event.is_none_or(|i| counted.insert(i)) {
                 acc.add_occurrence(e);
-                if e.verdict.runbook != chosen.verdict.runbook {
-                    *acc.also.entry(e.verdict.runbook).or_default() += e.count;
+                if e.runbook != runbook {
+                    // A recorded state is not an event: it names the cause, counts nothing.
+                    *acc.also.entry(e.runbook).or_default() +=
+                        if e.tier == Tier::Status { 0 } else { e.count };
                 }
             }
+            if e.runbook == runbook {
+                acc.resources.extend(crosscheck::resources_named(&e.message));
+            }
         }
-        acc.offer_sample(chosen);
+        if chosen.note.is_none() {
+            acc.offer_sample(chosen);
+        } else {
+            // A cross-check named the cause; the sample stays a message the
+            // cluster wrote (the registry's 401), the check is in the evidence.
+            g.targets[key].iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
+        }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
         let same_name = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
@@ -236,7 +298,14 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         };
         let host = g.hosts.get(target).copied();
         let image = g.images.get(target).copied();
-        acc.pods.insert(affected_pod(target, pod, owner, host, image));
+        let affected = affected_pod(target, pod, owner, host, image);
+        if let Some(pod) = pod {
+            acc.live.insert((&pod.namespace, &pod.name), pod);
+        }
+        if let Some(node) = pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host) {
+            acc.nodes.insert(node);
+        }
+        acc.pods.insert(affected);
     }
     for (runbook, acc) in std::mem::take(&mut g.non_pod) {
         let merged = accs.entry(runbook).or_default();
@@ -253,7 +322,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         accs.values().flat_map(|a| a.pods.iter().map(|p| (p.namespace.as_str(), p.name.as_str()))).collect();
     let pods_affected = pods_affected.len() as u64;
     let mut findings: Vec<Finding> =
-        accs.into_iter().map(|(runbook, acc)| finding(corpus, runbook, acc)).collect();
+        accs.into_iter().map(|(runbook, acc)| finding(corpus, &facts, runbook, acc)).collect();
     findings.sort_by(|a, b| {
         (b.severity, b.pod_count(), b.events, &a.id).cmp(&(a.severity, a.pod_count(), a.events, &b.id))
     });
@@ -269,7 +338,7 @@ fn gather_event<'a>(
     verdict: Option<&'a Verdict>,
 ) {
     let Some(verdict) = verdict else {
-        if event.is_warning() {
+        if event.is_warning() && !NOT_FAILURES.iter().any(|m| event.message.starts_with(m)) {
             let subject = format!("{}/{}/{}", event.subject.kind, event.namespace, event.subject.name);
             g.unclassified.add(&event.reason, &event.message, event.count, subject);
         }
@@ -279,12 +348,14 @@ fn gather_event<'a>(
         if event.message.starts_with("Failed to pull image") { Tier::PullFailure } else { Tier::Event };
     let evidence = Evidence {
         event: Some(index),
-        verdict,
+        runbook: verdict.runbook,
+        symptom: verdict.symptom,
         tier,
         count: event.count,
         first_seen: event.first_seen.as_deref(),
         last_seen: event.last_seen.as_deref(),
-        message: &event.message,
+        message: Cow::Borrowed(&event.message),
+        note: None,
     };
     if event.subject.kind != "Pod" || event.subject.name.is_empty() {
         let acc = g.non_pod.entry(verdict.runbook).or_default();
@@ -317,61 +388,124 @@ fn gather_event<'a>(
     g.targets.entry((families[verdict.runbook].clone(), target)).or_default().push(evidence);
 }
 
-fn gather_status<'a>(
-    g: &mut Gathered<'a>,
-    families: &[String],
-    pod: &'a Pod,
-    status: &'a ContainerStatus,
-    verdict: Option<&'a Verdict>,
-) {
+/// The pod's own status and scheduling condition (pod-wide evidence), then
+/// each container's waiting, terminated and last-terminated state.
+fn gather_pod<'a>(g: &mut Gathered<'a>, families: &[String], pod: &'a Pod, verdicts: &'a PodVerdicts) {
     let subject = || format!("Pod/{}/{}", pod.namespace, pod.name);
-    let Some(verdict) = verdict else {
-        if !BENIGN_WAITING.contains(&status.waiting_reason.as_str()) {
-            g.unclassified.add(&status.waiting_reason, &status.waiting_message, 1, subject());
-        }
-        // Terminated states are not classified yet; they are listed, not dropped.
-        if !BENIGN_TERMINATED.contains(&status.terminated_reason.as_str()) {
-            let line = exit_line("terminated", &status.terminated_reason, status.terminated_exit_code);
-            g.unclassified.add(&status.terminated_reason, &line, 1, subject());
-        }
-        if status.restart_count > 0 && !BENIGN_TERMINATED.contains(&status.last_terminated_reason.as_str()) {
-            let line = exit_line(
-                "last terminated",
-                &status.last_terminated_reason,
-                status.last_terminated_exit_code,
-            );
-            g.unclassified.add(&status.last_terminated_reason, &line, status.restart_count, subject());
-        }
-        return;
-    };
-    let target = Target {
+    let target = |container: &str| Target {
         namespace: pod.namespace.clone(),
         pod: pod.name.clone(),
         earlier: false,
-        container: status.name.clone(),
+        container: container.to_string(),
     };
-    let evidence = Evidence {
-        event: None,
-        verdict,
-        tier: Tier::ContainerState,
-        count: 1,
-        first_seen: None,
-        last_seen: None,
-        message: if status.waiting_message.is_empty() {
-            &status.waiting_reason
-        } else {
-            &status.waiting_message
-        },
-    };
-    g.targets.entry((families[verdict.runbook].clone(), target)).or_default().push(evidence);
+    let podwide = [
+        (&verdicts.status, (pod.reason.as_str(), pod.message.as_str())),
+        (&verdicts.scheduling, pod.unscheduled().map_or(("", ""), |c| (&c.reason, &c.message))),
+    ];
+    for (verdict, (reason, message)) in podwide {
+        match verdict {
+            Some(v) => {
+                let line = if message.is_empty() { reason } else { message };
+                let evidence = Evidence::status(v, Cow::Borrowed(line));
+                g.targets.entry((families[v.runbook].clone(), target(""))).or_default().push(evidence);
+            }
+            None if !reason.is_empty() || !message.is_empty() => {
+                g.unclassified.add(reason, message, 1, subject())
+            }
+            None => {}
+        }
+    }
+    for (status, verdicts) in pod.statuses.iter().zip(&verdicts.containers) {
+        let states = container_states(status, verdicts);
+        if states.iter().all(|(verdict, _, _)| verdict.is_none()) {
+            // Listed, not dropped: a failure no runbook explains yet.
+            for (_, reason, line) in states {
+                g.unclassified.add(reason, &line, 1, subject());
+            }
+            continue;
+        }
+        // Once one state is explained, the others are the same story
+        // (a crash loop's last exit): they stay in the container's state line.
+        for (verdict, _, line) in states {
+            if let Some(v) = verdict {
+                let evidence = Evidence::status(v, Cow::Owned(line));
+                g.targets
+                    .entry((families[v.runbook].clone(), target(&status.name)))
+                    .or_default()
+                    .push(evidence);
+            }
+        }
+    }
 }
 
-/// `terminated: OOMKilled (exit code 137)`, the line an unclassified
-/// container state is templated from.
+/// The failing states of a container worth reporting, each with its
+/// verdict, its reason and the line shown for it.
+fn container_states<'a>(
+    status: &'a ContainerStatus,
+    verdicts: &'a ContainerVerdicts,
+) -> Vec<(Option<&'a Verdict>, &'a str, String)> {
+    let mut states = Vec::new();
+    if !BENIGN_WAITING.contains(&status.waiting_reason.as_str()) {
+        let line =
+            if status.waiting_message.is_empty() { &status.waiting_reason } else { &status.waiting_message };
+        states.push((verdicts.waiting.as_ref(), status.waiting_reason.as_str(), line.clone()));
+    }
+    if !BENIGN_TERMINATED.contains(&status.terminated_reason.as_str()) || verdicts.terminated.is_some() {
+        let line = exit_line("terminated", &status.terminated_reason, status.terminated_exit_code);
+        states.push((verdicts.terminated.as_ref(), status.terminated_reason.as_str(), line));
+    }
+    let restarted = status.restart_count > 0;
+    if restarted
+        && (!BENIGN_TERMINATED.contains(&status.last_terminated_reason.as_str())
+            || verdicts.last_terminated.is_some())
+    {
+        let line =
+            exit_line("last terminated", &status.last_terminated_reason, status.last_terminated_exit_code);
+        states.push((verdicts.last_terminated.as_ref(), status.last_terminated_reason.as_str(), line));
+    }
+    states
+}
+
+/// `container terminated: OOMKilled (exit code 137)`, the line a container
+/// state is shown (or templated) as.
 fn exit_line(what: &str, reason: &str, exit_code: Option<i64>) -> String {
+    let reason = if reason.is_empty() { "no reason recorded" } else { reason };
     match exit_code {
         Some(code) => format!("container {what}: {reason} (exit code {code})"),
         None => format!("container {what}: {reason}"),
+    }
+}
+
+/// Pull secrets a pod names that the bundle shows do not exist: pod-wide
+/// evidence for `image-pull/missing-pull-secret`, added only to pods that
+/// have an image-pull failure (a stale reference on a running pod is harmless).
+fn gather_missing_pull_secrets<'a>(
+    targets: &mut Targets<'a>,
+    facts: &Facts<'_>,
+    pods: &'a [Pod],
+    families: &[String],
+    runbook: usize,
+) {
+    let family = &families[runbook];
+    for pod in pods {
+        let failing = targets
+            .keys()
+            .any(|(f, t)| f == family && t.namespace == pod.namespace && t.pod == pod.name && !t.earlier);
+        if !failing {
+            continue;
+        }
+        for note in facts.missing_pull_secrets(pod) {
+            let target = Target {
+                namespace: pod.namespace.clone(),
+                pod: pod.name.clone(),
+                earlier: false,
+                container: String::new(),
+            };
+            let verdict = Verdict { runbook, symptom: false, keyword: String::new() };
+            let mut evidence = Evidence::status(&verdict, Cow::Owned(note.clone()));
+            evidence.note = Some(note);
+            targets.entry((family.clone(), target)).or_default().push(evidence);
+        }
     }
 }
 
@@ -381,21 +515,42 @@ fn exit_line(what: &str, reason: &str, exit_code: Option<i64>) -> String {
 /// rare; then a recorded cause that `explains` the chosen one wins.
 fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e Evidence<'a>> {
     let rank = |e: &'e Evidence<'a>| {
-        (
-            !e.verdict.symptom,
-            e.tier,
-            e.last_seen.map(time_key),
-            corpus.get(e.verdict.runbook).priority,
-            e.count,
-        )
+        (!e.symptom, e.tier, e.last_seen.map(time_key), corpus.get(e.runbook).priority, e.count)
     };
     let chosen = evidence.iter().max_by(|a, b| rank(a).cmp(&rank(b)))?;
-    let chosen_id = &corpus.get(chosen.verdict.runbook).id;
+    let chosen_id = &corpus.get(chosen.runbook).id;
     let explaining = evidence
         .iter()
-        .filter(|e| !e.verdict.symptom && corpus.get(e.verdict.runbook).explains.contains(chosen_id))
+        .filter(|e| !e.symptom && corpus.get(e.runbook).explains.contains(chosen_id))
         .max_by(|a, b| rank(a).cmp(&rank(b)));
     Some(explaining.unwrap_or(chosen))
+}
+
+/// The runbook each choice is filed under. Causes are chosen per family, but
+/// `explains` crosses families: a container whose liveness probe failed and
+/// which then crash-looped is one liveness finding, the crash loop named
+/// in its evidence. A pod-wide cause (an eviction) explains the causes of
+/// its containers too.
+fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Evidence<'_>)]) -> Vec<usize> {
+    let mut causes_by_target: HashMap<&Target, Vec<usize>> = HashMap::new();
+    for ((_, target), chosen) in choices {
+        if !chosen.symptom {
+            causes_by_target.entry(target).or_default().push(chosen.runbook);
+        }
+    }
+    choices
+        .iter()
+        .map(|((_, target), chosen)| {
+            let id = &corpus.get(chosen.runbook).id;
+            let podwide = Target { container: String::new(), ..target.clone() };
+            let candidates = causes_by_target.get(target).into_iter().chain(causes_by_target.get(&podwide));
+            candidates
+                .flatten()
+                .copied()
+                .find(|&other| other != chosen.runbook && corpus.get(other).explains.contains(id))
+                .unwrap_or(chosen.runbook)
+        })
+        .collect()
 }
 
 /// Evidence about a pod that names no container (the kubelet's
@@ -430,32 +585,61 @@ fn attach_podwide_evidence(targets: &mut Targets<'_>) {
     }
 }
 
-fn finding(corpus: &Corpus, runbook: usize, acc: FindingAcc<'_>) -> Finding {
+fn finding(corpus: &Corpus, facts: &Facts<'_>, runbook: usize, acc: FindingAcc<'_>) -> Finding {
     let rb = corpus.get(runbook);
+    let live: Vec<&Pod> = acc.live.values().copied().collect();
+    let checks = acc
+        .notes
+        .iter()
+        .cloned()
+        .chain(facts.node_notes(&rb.id, &acc.nodes))
+        .chain(facts.resource_notes(&rb.id, &live, &acc.resources));
     // Other causes seen on the same containers; symptoms are expected and
     // only counted.
-    let evidence = acc
+    let also = acc
         .also
         .iter()
         .map(|(other, events)| (corpus.get(*other), events))
         .filter(|(other, _)| !other.symptom)
-        .map(|(other, events)| format!("also recorded on these containers: {} ({events} events)", other.id))
-        .chain(recovery_note(&acc.pods))
-        .collect();
+        .map(|(other, events)| match events {
+            0 => format!("also recorded on these containers: {} (in their recorded state)", other.id),
+            _ => format!(
+                "also recorded on these containers: {} ({})",
+                other.id,
+                crate::report::plural(*events, "event")
+            ),
+        });
+    let evidence =
+        checks.chain(also).chain(recovery_note(&acc.pods)).map(|l| text::redact(&l).into_owned()).collect();
     Finding {
         id: rb.id.clone(),
         title: rb.title.clone(),
         severity: rb.severity,
-        pods: acc.pods.into_iter().collect(),
+        pods: without_redundant_podwide_rows(acc.pods),
         objects: acc.objects.into_iter().collect(),
         events: acc.events,
         first_seen: acc.first_seen.map(str::to_string),
         last_seen: acc.last_seen.map(str::to_string),
-        sample: acc.sample.map(|s| text::redact(s.3).into_owned()).unwrap_or_default(),
+        sample: acc.sample.map(|s| text::redact(&s.3).into_owned()).unwrap_or_default(),
         evidence,
         fix: rb.fix().to_string(),
         runbook_source: rb.source.clone(),
     }
+}
+
+/// A pod listed with its containers needs no extra row for the pod as a
+/// whole (an eviction that also explains its containers' exits).
+fn without_redundant_podwide_rows(pods: BTreeSet<AffectedPod>) -> Vec<AffectedPod> {
+    let with_containers: HashSet<(String, String)> = pods
+        .iter()
+        .filter(|p| !p.container.is_empty())
+        .map(|p| (p.namespace.clone(), p.name.clone()))
+        .collect();
+    pods.into_iter()
+        .filter(|p| {
+            !p.container.is_empty() || !with_containers.contains(&(p.namespace.clone(), p.name.clone()))
+        })
+        .collect()
 }
 
 /// The container of `pod` that runs `image`, or its only container.
@@ -508,22 +692,42 @@ fn affected_pod(
     }
 }
 
-/// `running`, `waiting: ImagePullBackOff`, `terminated: Error`.
+/// A running container that fails its readiness probe.
+const NOT_READY: &str = "not ready";
+
+/// `running`, `running, not ready`, `waiting: ImagePullBackOff`, `terminated: Error (exit 1)`,
+/// `waiting: CrashLoopBackOff, 12 restarts, last OOMKilled (exit 137)`.
 fn container_state(status: &ContainerStatus) -> String {
-    if !status.waiting_reason.is_empty() {
+    let exit = |reason: &str, code: Option<i64>| match code {
+        Some(code) if reason.is_empty() => format!("exit {code}"),
+        Some(code) => format!("{reason} (exit {code})"),
+        None => reason.to_string(),
+    };
+    let mut state = if !status.waiting_reason.is_empty() {
         format!("waiting: {}", status.waiting_reason)
-    } else if !status.terminated_reason.is_empty() {
-        format!("terminated: {}", status.terminated_reason)
-    } else {
+    } else if !status.terminated_reason.is_empty() || status.terminated_exit_code.is_some() {
+        format!("terminated: {}", exit(&status.terminated_reason, status.terminated_exit_code))
+    } else if status.ready {
         "running".to_string()
+    } else {
+        format!("running, {NOT_READY}")
+    };
+    if status.restart_count > 0 {
+        state.push_str(&format!(", {}", crate::report::plural(status.restart_count, "restart")));
+        let last = exit(&status.last_terminated_reason, status.last_terminated_exit_code);
+        if !last.is_empty() {
+            state.push_str(&format!(", last {last}"));
+        }
     }
+    state
 }
 
 /// When the pods of a finding are running again at capture time, the
 /// events describe history: say so, since it changes what to do next.
 fn recovery_note(pods: &BTreeSet<AffectedPod>) -> Option<String> {
     let known: Vec<&AffectedPod> = pods.iter().filter(|p| !p.state.is_empty()).collect();
-    let running = known.iter().filter(|p| p.state == "running").count();
+    let running =
+        known.iter().filter(|p| p.state.starts_with("running") && !p.state.contains(NOT_READY)).count();
     match (running, known.len()) {
         (0, _) => None,
         (1, 1) if pods.len() == 1 => Some(

@@ -50,8 +50,8 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
 /// Classifies like `scan` does and groups.
 fn run(objects: &Objects) -> (Corpus, Grouped) {
     let corpus = Corpus::builtin().unwrap();
-    let (events, statuses) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
-    let grouped = group(&corpus, &Classified { objects, events: &events, statuses: &statuses });
+    let (events, pods) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
+    let grouped = group(&corpus, &Classified { objects, events: &events, pods: &pods });
     (corpus, grouped)
 }
 
@@ -215,8 +215,8 @@ fn unexplained_warnings_and_failing_states_are_templated() {
     let mut p = pod("job-1", &[("run", "r.io/run:1")]);
     p.statuses.push(ContainerStatus {
         name: "run".into(),
-        waiting_reason: "CrashLoopBackOff".into(),
-        waiting_message: "back-off 5m0s restarting failed container=run pod=job-1_shop(abc)".into(),
+        terminated_reason: "Error".into(),
+        terminated_exit_code: Some(2),
         ..ContainerStatus::default()
     });
     p.statuses.push(ContainerStatus {
@@ -224,36 +224,39 @@ fn unexplained_warnings_and_failing_states_are_templated() {
         waiting_reason: "PodInitializing".into(),
         ..ContainerStatus::default()
     });
-    let probe = |pod: &str, count| {
+    let hook = |pod: &str, count| {
         let mut e = pull_event(
             pod,
             None,
-            "Unhealthy",
-            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+            "FailedPreStopHook",
+            "PreStopHook failed: command 'sh -c sleep 20' exited with 137",
             count,
             "2026-01-01T10:00:00Z",
         );
-        e.key = format!("probe-{pod}");
+        e.key = format!("hook-{pod}");
         e
     };
-    let mut normal = probe("web-3", 100);
+    let mut normal = hook("web-3", 100);
     normal.event_type = "Normal".into();
     normal.key = "normal".into();
     let objects = Objects {
-        events: vec![probe("web-1", 4), probe("web-2", 6), normal],
+        events: vec![hook("web-1", 4), hook("web-2", 6), normal],
         pods: vec![p],
         ..Objects::default()
     };
     let (_, grouped) = run(&objects);
-    assert!(grouped.findings.is_empty());
+    assert!(grouped.findings.is_empty(), "{:?}", summary(&grouped));
     let u = &grouped.unclassified;
     assert_eq!(u.len(), 2, "{u:?}");
     assert_eq!(
         (u[0].count, u[0].objects, u[0].reasons.as_slice()),
-        (10, 2, ["Unhealthy".to_string()].as_slice())
+        (10, 2, ["FailedPreStopHook".to_string()].as_slice())
     );
-    assert_eq!(u[0].template, "Readiness probe failed: HTTP probe failed with statuscode: <n>");
-    assert_eq!(u[1].reasons, ["CrashLoopBackOff"]);
+    assert_eq!(u[0].template, "PreStopHook failed: command 'sh -c sleep <n>' exited with <n>");
+    assert_eq!(
+        (u[1].reasons.as_slice(), u[1].example.as_str()),
+        (["Error".to_string()].as_slice(), "container terminated: Error (exit code 2)")
+    );
 }
 
 #[test]
@@ -356,5 +359,236 @@ fn recovered_pods_are_noted() {
     assert_eq!(
         f.evidence,
         ["the affected container was running when the bundle was taken: the failure may be over"]
+    );
+}
+
+const UNAUTHORIZED: &str = r#"Failed to pull image "r.io/shop/web:9": rpc error: code = Unknown desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized"#;
+
+fn secret(namespace: &str, name: &str) -> crate::model::SecretName {
+    crate::model::SecretName { namespace: namespace.into(), name: name.into(), secret_type: String::new() }
+}
+
+fn node(name: &str, arch: &str, conditions: &[(&str, &str, &str)]) -> crate::model::Node {
+    crate::model::Node {
+        name: name.into(),
+        architecture: arch.into(),
+        os: "linux".into(),
+        conditions: conditions
+            .iter()
+            .map(|(kind, status, message)| crate::model::Condition {
+                kind: kind.to_string(),
+                status: status.to_string(),
+                reason: String::new(),
+                message: message.to_string(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A pod naming `regcred` whose pull is refused with a 401.
+fn pod_with_pull_secret() -> Objects {
+    let mut p = pod("web-1", &[("web", "r.io/shop/web:9")]);
+    p.image_pull_secrets = vec!["regcred".into()];
+    Objects {
+        events: vec![pull_event("web-1", Some("web"), "Failed", UNAUTHORIZED, 4, "2026-01-01T10:00:00Z")],
+        pods: vec![p],
+        ..Objects::default()
+    }
+}
+
+#[test]
+fn a_pull_secret_the_namespace_lacks_is_the_cause_of_a_401() {
+    let mut objects = pod_with_pull_secret();
+    objects.secrets =
+        vec![secret("shop", "default-token-x"), secret("shop", "db"), secret("other", "regcred")];
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        summary(&grouped),
+        [("image-pull/missing-pull-secret".to_string(), vec!["web-1/web".to_string()], 4)]
+    );
+    let evidence = &grouped.findings[0].evidence;
+    assert!(
+        evidence.iter().any(|l| l.contains("Secret \"regcred\"")
+            && l.contains("not among the 2 Secrets the bundle lists in namespace shop")),
+        "{evidence:?}"
+    );
+    assert!(evidence.iter().any(|l| l.contains("image-pull/auth (4 events)")), "{evidence:?}");
+}
+
+#[test]
+fn a_pull_secret_that_exists_or_cannot_be_checked_changes_nothing() {
+    // The secret is there: the 401 is about the credentials it holds.
+    let mut present = pod_with_pull_secret();
+    present.secrets = vec![secret("shop", "regcred")];
+    // No Secret of the namespace in the bundle: nothing is known.
+    let unknown = pod_with_pull_secret();
+    for objects in [present, unknown] {
+        let (_, grouped) = run(&objects);
+        assert_eq!(summary(&grouped), [("image-pull/auth".to_string(), vec!["web-1/web".to_string()], 4)]);
+        assert!(grouped.findings[0].evidence.iter().all(|l| !l.contains("regcred")));
+    }
+}
+
+#[test]
+fn the_service_accounts_pull_secret_is_checked_when_the_pod_names_none() {
+    let mut objects = pod_with_pull_secret();
+    objects.pods[0].image_pull_secrets.clear();
+    objects.pods[0].service_account = "builder".into();
+    objects.service_accounts = vec![crate::model::ServiceAccount {
+        namespace: "shop".into(),
+        name: "builder".into(),
+        image_pull_secrets: vec!["ghcr".into()],
+    }];
+    objects.secrets = vec![secret("shop", "db")];
+    let (_, grouped) = run(&objects);
+    assert_eq!(grouped.findings[0].id, "image-pull/missing-pull-secret");
+    assert!(grouped.findings[0].evidence[0].contains("ServiceAccount builder names Secret \"ghcr\""));
+}
+
+#[test]
+fn a_missing_pull_secret_on_a_healthy_pod_is_not_a_finding() {
+    let mut objects = pod_with_pull_secret();
+    objects.events.clear();
+    objects.secrets = vec![secret("shop", "db")];
+    let (_, grouped) = run(&objects);
+    assert!(grouped.findings.is_empty(), "{:?}", summary(&grouped));
+}
+
+#[test]
+fn platform_mismatch_names_the_nodes_platform() {
+    let message = r#"Failed to pull image "r.io/tool:2": rpc error: code = NotFound desc = failed to pull and unpack image "r.io/tool:2": no match for platform in manifest: not found"#;
+    let mut objects = Objects {
+        events: vec![pull_event("tool-1", Some("tool"), "Failed", message, 2, "2026-01-01T10:00:00Z")],
+        pods: vec![pod("tool-1", &[("tool", "r.io/tool:2")])],
+        ..Objects::default()
+    };
+    let (_, without_nodes) = run(&objects);
+    assert_eq!(without_nodes.findings[0].id, "image-pull/platform-mismatch");
+    assert!(without_nodes.findings[0].evidence.iter().all(|l| !l.contains("ran on")));
+    objects.nodes = vec![node("node-b", "arm64", &[("Ready", "True", "")]), node("node-c", "amd64", &[])];
+    let (_, grouped) = run(&objects);
+    assert_eq!(
+        grouped.findings[0].evidence[0],
+        "the pods ran on node-b (linux/arm64): the image has no variant for that platform"
+    );
+}
+
+#[test]
+fn pull_failures_on_a_node_under_disk_pressure_say_so() {
+    let mut objects = Objects {
+        events: vec![pull_event("web-1", Some("web"), "BackOff", BACKOFF, 5, "2026-01-01T10:00:00Z")],
+        pods: vec![pod("web-1", &[("web", "r.io/shop/web:9")])],
+        nodes: vec![node("node-b", "amd64", &[("DiskPressure", "False", ""), ("Ready", "True", "")])],
+        ..Objects::default()
+    };
+    let (_, healthy) = run(&objects);
+    assert!(healthy.findings[0].evidence.iter().all(|l| !l.contains("DiskPressure")));
+    objects.nodes = vec![node(
+        "node-b",
+        "amd64",
+        &[("DiskPressure", "True", "kubelet has disk pressure"), ("Ready", "False", "PLEG is not healthy")],
+    )];
+    let (_, grouped) = run(&objects);
+    let evidence = &grouped.findings[0].evidence;
+    assert!(
+        evidence[0].starts_with("node node-b reports DiskPressure=True: kubelet has disk pressure"),
+        "{evidence:?}"
+    );
+    assert_eq!(evidence[1], "node node-b was not Ready (Ready=False: PLEG is not healthy)");
+}
+
+const CRASH_BACKOFF: &str = "Back-off restarting failed container app in pod app-1_shop(uid-app-1)";
+
+fn crash_looping(last_reason: &str, last_exit: i64) -> Pod {
+    let mut p = pod("app-1", &[("app", "r.io/app:1")]);
+    p.statuses.push(ContainerStatus {
+        name: "app".into(),
+        image: "r.io/app:1".into(),
+        restart_count: 12,
+        waiting_reason: "CrashLoopBackOff".into(),
+        waiting_message: "back-off 5m0s restarting failed container=app pod=app-1_shop(uid-app-1)".into(),
+        last_terminated_reason: last_reason.into(),
+        last_terminated_exit_code: Some(last_exit),
+        ..ContainerStatus::default()
+    });
+    p
+}
+
+#[test]
+fn an_oom_killed_crash_loop_is_one_finding_under_the_oom_kill() {
+    let objects = Objects {
+        events: vec![pull_event("app-1", Some("app"), "BackOff", CRASH_BACKOFF, 90, "2026-01-01T11:00:00Z")],
+        pods: vec![crash_looping("OOMKilled", 137)],
+        ..Objects::default()
+    };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("container/oom-killed".to_string(), vec!["app-1/app".to_string()], 90)]);
+    let f = &grouped.findings[0];
+    assert_eq!(f.evidence, ["also recorded on these containers: container/crashloop (90 events)"]);
+    assert_eq!(f.pods[0].state, "waiting: CrashLoopBackOff, 12 restarts, last OOMKilled (exit 137)");
+    assert!(grouped.unclassified.is_empty(), "{:?}", grouped.unclassified);
+    // The same loop with an ordinary exit is the crash loop itself.
+    let objects = Objects { pods: vec![crash_looping("Error", 1)], ..objects };
+    let (_, grouped) = run(&objects);
+    assert_eq!(summary(&grouped), [("container/crashloop".to_string(), vec!["app-1/app".to_string()], 90)]);
+}
+
+#[test]
+fn back_off_is_a_crash_loop_or_an_image_pull_by_its_words() {
+    let mut crash = pull_event("app-1", Some("app"), "BackOff", CRASH_BACKOFF, 5, "2026-01-01T11:00:00Z");
+    crash.key = "crash".into();
+    let mut pull = pull_event("web-1", Some("web"), "BackOff", BACKOFF, 7, "2026-01-01T11:00:00Z");
+    pull.event_type = "Normal".into();
+    let (_, grouped) = run(&Objects { events: vec![crash, pull], ..Objects::default() });
+    let mut got = summary(&grouped);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("container/crashloop".to_string(), vec!["app-1/app".to_string()], 5),
+            ("image-pull/backoff".to_string(), vec!["web-1/web".to_string()], 7),
+        ]
+    );
+}
+
+#[test]
+fn a_pending_pod_without_events_speaks_through_its_condition() {
+    let mut p = pod("train-0", &[("train", "r.io/train:1")]);
+    p.node.clear();
+    p.phase = "Pending".into();
+    p.conditions.push(crate::model::Condition {
+        kind: "PodScheduled".into(),
+        status: "False".into(),
+        reason: "Unschedulable".into(),
+        message: "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.".into(),
+    });
+    let (_, grouped) = run(&Objects { pods: vec![p], ..Objects::default() });
+    assert_eq!(
+        summary(&grouped),
+        [("scheduling/insufficient-resources".to_string(), vec!["train-0/".to_string()], 0)]
+    );
+}
+
+#[test]
+fn an_evicted_pod_is_an_eviction_and_kubelet_rejections_are_resources() {
+    let mut evicted = pod("web-9", &[("web", "r.io/web:1")]);
+    evicted.phase = "Failed".into();
+    evicted.reason = "Evicted".into();
+    evicted.message = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi. Container web was using 1Gi, request is 256Mi, has larger consumption of memory.".into();
+    let mut rejected = pod("job-2", &[("run", "r.io/run:1")]);
+    rejected.phase = "Failed".into();
+    rejected.reason = "OutOfcpu".into();
+    rejected.message =
+        "Pod Node didn't have enough resource: cpu, requested: 500, used: 1775, capacity: 2000".into();
+    let (_, grouped) = run(&Objects { pods: vec![evicted, rejected], ..Objects::default() });
+    let mut got = summary(&grouped);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("node/eviction".to_string(), vec!["web-9/".to_string()], 0),
+            ("scheduling/insufficient-resources".to_string(), vec!["job-2/".to_string()], 0),
+        ]
     );
 }

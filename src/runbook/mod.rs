@@ -202,6 +202,11 @@ impl Corpus {
         self.runbooks.iter().find(|r| r.id == id)
     }
 
+    /// The index of the runbook with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.runbooks.iter().position(|r| r.id == id)
+    }
+
     pub fn len(&self) -> usize {
         self.runbooks.len()
     }

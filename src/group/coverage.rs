@@ -1,0 +1,172 @@
+//! Coverage warnings: what the engineer must know about the bundle itself
+//! before trusting the findings — events that expired, namespaces that were
+//! never gathered, lists the collector was not allowed to read, text that
+//! was masked at collection time.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::Grouped;
+use crate::model::Objects;
+use crate::report::{plural, Warning};
+
+/// The marker troubleshoot's redactors put in place of masked values.
+const REDACTION_MARKER: &str = "***HIDDEN***";
+
+/// How many pods a warning names before it says "and N more".
+const MAX_NAMED: usize = 3;
+
+/// Warnings about the bundle as a whole (empty `entry`) and about the
+/// entries that record what could not be collected.
+pub fn coverage<'p>(
+    paths: impl Iterator<Item = &'p str>,
+    objects: &Objects,
+    grouped: &Grouped,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let bundle = |message: String| Warning { entry: String::new(), message };
+    let mut seen = HashSet::new();
+    for nc in &objects.not_collected {
+        if seen.insert((&nc.entry, &nc.message)) {
+            let message = format!("not collected: {}", crate::text::redact(&nc.message));
+            warnings.push(Warning { entry: crate::text::redact(&nc.entry).into_owned(), message });
+        }
+    }
+    if let Some(backoff) = grouped.findings.iter().find(|f| f.id == "image-pull/backoff") {
+        warnings.push(bundle(format!(
+            "{} only an image-pull back-off: the event that named the cause has probably expired \
+             (events are kept about an hour); see image-pull/backoff",
+            pods_show(backoff.pod_count())
+        )));
+    }
+    if let Some(line) = pods_without_events(objects, grouped) {
+        warnings.push(bundle(line));
+    }
+    if let Some(line) = platform_only_must_gather(paths) {
+        warnings.push(bundle(line));
+    }
+    let masked = masked_messages(objects);
+    if masked > 0 {
+        warnings.push(bundle(format!(
+            "{} {REDACTION_MARKER}: values were masked when the bundle was collected, so a registry, \
+             host or credential that names the cause may be hidden",
+            if masked == 1 { "1 message holds".to_string() } else { format!("{masked} messages hold") }
+        )));
+    }
+    warnings
+}
+
+fn pods_show(n: usize) -> String {
+    if n == 1 {
+        "1 pod shows".to_string()
+    } else {
+        format!("{n} pods show")
+    }
+}
+
+/// Affected pods that no event in the bundle is about: their events expired
+/// or were not gathered, so only their recorded state speaks for them.
+fn pods_without_events(objects: &Objects, grouped: &Grouped) -> Option<String> {
+    if objects.events.is_empty() {
+        return None; // a pod dump alone: there is nothing to miss
+    }
+    let with_events: HashSet<(&str, &str)> = objects
+        .events
+        .iter()
+        .filter(|e| e.subject.kind == "Pod")
+        .map(|e| {
+            let namespace = if e.subject.namespace.is_empty() { &e.namespace } else { &e.subject.namespace };
+            (namespace.as_str(), e.subject.name.as_str())
+        })
+        .collect();
+    let affected: BTreeSet<(&str, &str)> = grouped
+        .findings
+        .iter()
+        .flat_map(|f| f.pods.iter().map(|p| (p.namespace.as_str(), p.name.as_str())))
+        .collect();
+    let silent: Vec<String> = affected
+        .iter()
+        .filter(|p| !with_events.contains(p))
+        .map(|(ns, name)| format!("{ns}/{name}"))
+        .collect();
+    if silent.is_empty() {
+        return None;
+    }
+    let named = silent.iter().take(MAX_NAMED).cloned().collect::<Vec<_>>().join(", ");
+    let more = silent.len().saturating_sub(MAX_NAMED);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    Some(format!(
+        "no event in the bundle is about {} of the {} ({named}{more}): their events expired or \
+         were not gathered, so only the pod status speaks for them",
+        silent.len(),
+        plural(affected.len() as u64, "affected pod"),
+    ))
+}
+
+/// A must-gather whose namespaces are all the platform's: the default
+/// OpenShift gather skips application namespaces.
+fn platform_only_must_gather<'p>(paths: impl Iterator<Item = &'p str>) -> Option<String> {
+    let mut namespaces = BTreeSet::new();
+    let mut must_gather = false;
+    for path in paths {
+        let parts: Vec<&str> = path.split('/').collect();
+        must_gather |= parts.contains(&"cluster-scoped-resources");
+        if let Some(at) = parts.iter().position(|p| *p == "namespaces") {
+            // `namespaces/<ns>/core/events.yaml` or `namespaces/<ns>/<ns>.yaml`
+            if let Some(ns) = parts.get(at + 1).filter(|_| parts.len() > at + 2) {
+                must_gather |= parts.get(at + 2) == Some(&"core");
+                namespaces.insert(*ns);
+            }
+        }
+    }
+    let platform = |ns: &&str| {
+        ns.starts_with("openshift") || ns.starts_with("kube-") || matches!(*ns, "default" | "kube-system")
+    };
+    if !must_gather || namespaces.is_empty() || !namespaces.iter().all(platform) {
+        return None;
+    }
+    Some(format!(
+        "this must-gather holds only platform namespaces ({} openshift-*, kube-* and default): application \
+         pods are not in it; gather an application namespace with `oc adm inspect ns/<namespace>`",
+        namespaces.len()
+    ))
+}
+
+/// Messages in which a collector masked something.
+fn masked_messages(objects: &Objects) -> usize {
+    let events = objects.events.iter().filter(|e| e.message.contains(REDACTION_MARKER)).count();
+    let pods = objects
+        .pods
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.message.as_str())
+                .chain(p.statuses.iter().map(|s| s.waiting_message.as_str()))
+                .chain(p.conditions.iter().map(|c| c.message.as_str()))
+        })
+        .filter(|m| m.contains(REDACTION_MARKER))
+        .count();
+    events + pods
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_only_must_gathers_are_flagged() {
+        let mg = [
+            "mg/quay-io-sha/cluster-scoped-resources/core/nodes/n1.yaml",
+            "mg/quay-io-sha/namespaces/openshift-etcd/core/events.yaml",
+            "mg/quay-io-sha/namespaces/kube-system/core/pods.yaml",
+            "mg/quay-io-sha/namespaces/default/default.yaml",
+        ];
+        let line = platform_only_must_gather(mg.iter().copied()).expect("flagged");
+        assert!(line.contains("only platform namespaces (3 "), "{line}");
+        let with_app = mg.iter().copied().chain(["mg/quay-io-sha/namespaces/shop/core/pods.yaml"]);
+        assert_eq!(platform_only_must_gather(with_app), None);
+        // A troubleshoot bundle is not a must-gather.
+        assert_eq!(
+            platform_only_must_gather(["b/cluster-resources/pods/kube-system.json"].into_iter()),
+            None
+        );
+    }
+}
