@@ -719,7 +719,14 @@ fn fuzz_regressions_and_seeds_replay() {
                         );
                     }
                     _ => {
-                        for path in ["x.json", "x.yaml", "-", "x"] {
+                        for path in [
+                            "x.json",
+                            "x.yaml",
+                            "-",
+                            "x",
+                            "b/pods-errors.json",
+                            "b/image-pull-secrets/n/s.json",
+                        ] {
                             let _ = decode(&Entry { path: path.to_string(), data: data.clone() });
                         }
                     }
