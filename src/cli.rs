@@ -56,11 +56,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Largest single entry to load, after decompression (e.g. 512M, 2G).
-    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    /// Largest single entry to load, after decompression (e.g. 512M, 2G); a bigger one is skipped with a warning.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_entry_size: u64,
 
-    /// Most bytes to decompress over the whole bundle (e.g. 64G).
+    /// Most bytes to decompress over the whole bundle (e.g. 64G); the rest is skipped with a warning.
     #[arg(long, value_name = "SIZE", default_value = "64G", value_parser = parse_size)]
     pub max_total_size: u64,
 }

@@ -16,9 +16,12 @@ fn main() -> ExitCode {
         // `bundle-scan … | head` closing the pipe early is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            // Errors can quote the bundle (an entry name, a parser message),
+            // and stderr is usually a terminal: no raw control characters.
+            let message = format!("{e:#}");
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("bundle-scan: error: {e:#}");
+                eprintln!("bundle-scan: error: {}", bundle_scan::text::for_terminal(&message));
             }
             ExitCode::from(2)
         }

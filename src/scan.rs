@@ -19,7 +19,8 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context};
@@ -147,31 +148,71 @@ fn read_parallel(
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
 ) -> Result<Vec<EntryResult>, input::InputError> {
+    let mut seq = 0;
+    let size = |job: &(usize, Item)| match &job.1 {
+        Item::Entry(entry) => entry.data.len(),
+        _ => 0,
+    };
+    spread(
+        pool,
+        size,
+        |sink| {
+            input::read_while(source, limits, &mut |item| {
+                seq += 1;
+                sink((seq - 1, item))
+            })
+        },
+        |job| process(matcher, job),
+    )
+}
+
+/// Feeds the items `feed` produces to `work` on the workers of `pool`,
+/// keeping at most `QUEUE_BYTES` (by `size`) waiting: past that, the feeding
+/// thread does the work itself instead of waiting for room. If a `work`
+/// call panics, feeding stops (reading on would only inflate the rest of
+/// the bundle for nothing) and the panic propagates once the pool is done.
+fn spread<T: Send, R: Send, E: Send>(
+    pool: &rayon::ThreadPool,
+    size: impl Fn(&T) -> usize + Sync,
+    feed: impl FnOnce(&mut dyn FnMut(T) -> ControlFlow<()>) -> Result<(), E> + Send,
+    work: impl Fn(T) -> R + Sync,
+) -> Result<Vec<R>, E> {
+    /// Raises the flag if dropped while its thread unwinds.
+    struct OnPanic<'a>(&'a AtomicBool);
+    impl Drop for OnPanic<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+    }
     let results = Mutex::new(Vec::new());
     let queued = AtomicUsize::new(0);
-    let save = |result: EntryResult| results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    let panicked = AtomicBool::new(false);
+    let save = |result: R| results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    let guarded = |item: T| {
+        let _guard = OnPanic(&panicked);
+        save(work(item));
+    };
     pool.scope(|scope| {
-        let mut seq = 0;
-        input::read(source, limits, &mut |item| {
-            let job = (seq, item);
-            seq += 1;
-            let size = match &job.1 {
-                Item::Entry(entry) => entry.data.len(),
-                _ => 0,
-            };
-            let waiting = queued.load(Ordering::Acquire);
-            if waiting > 0 && waiting + size > QUEUE_BYTES {
-                // The decoders are behind: decode this one here rather than
-                // wait for room.
-                save(process(matcher, job));
-                return;
+        feed(&mut |item| {
+            if panicked.load(Ordering::Relaxed) {
+                return ControlFlow::Break(());
             }
-            queued.fetch_add(size, Ordering::AcqRel);
-            let (save, queued) = (&save, &queued);
+            let bytes = size(&item);
+            let waiting = queued.load(Ordering::Acquire);
+            if waiting > 0 && waiting + bytes > QUEUE_BYTES {
+                // The workers are behind: do this one here rather than wait.
+                guarded(item);
+                return ControlFlow::Continue(());
+            }
+            queued.fetch_add(bytes, Ordering::AcqRel);
+            let (guarded, queued) = (&guarded, &queued);
             scope.spawn(move |_| {
-                queued.fetch_sub(size, Ordering::AcqRel);
-                save(process(matcher, job));
+                queued.fetch_sub(bytes, Ordering::AcqRel);
+                guarded(item);
             });
+            ControlFlow::Continue(())
         })
     })?;
     Ok(results.into_inner().unwrap_or_else(PoisonError::into_inner))
@@ -300,4 +341,36 @@ fn finish(
         summary,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker that panics stops the producer: it does not go on feeding
+    /// (and, in a scan, inflating) the rest of the input for nothing.
+    #[test]
+    fn a_panicking_worker_stops_the_producer() {
+        const ENDLESS: u32 = 5_000_000;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut sent = 0usize;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            spread(
+                &pool,
+                |_: &u32| 1,
+                |sink| {
+                    for i in 0..ENDLESS {
+                        if sink(i).is_break() {
+                            break;
+                        }
+                        sent += 1;
+                    }
+                    Ok::<(), ()>(())
+                },
+                |i| assert_ne!(i, 5, "worker fails"),
+            )
+        }));
+        assert!(outcome.is_err(), "the panic propagates");
+        assert!(sent < ENDLESS as usize, "the producer sent all {sent} items after the failure");
+    }
 }

@@ -48,7 +48,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 /// Characters that change how a terminal or a browser lays text out
 /// without being control characters: zero-width ones and the bidirectional
 /// overrides that can make a message read differently than it is.
-fn is_invisible_format(c: char) -> bool {
+pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 

@@ -5,6 +5,7 @@ mod accuracy;
 mod cli;
 mod crosscheck;
 mod decode;
+mod hostile;
 mod json;
 mod layouts;
 mod real;

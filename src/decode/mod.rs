@@ -23,6 +23,7 @@
 //! [`decode_reference`] keeps the plain serde path the tests compare with.
 
 mod fields;
+mod nesting;
 mod objects;
 mod prune;
 mod tree;
@@ -257,12 +258,18 @@ fn looks_like_yaml(path: &str, head: &[u8]) -> bool {
 
 /// Parses every document of a YAML stream with serde_yaml, dropping the
 /// empty ones. A broken document costs itself and those after it (the
-/// parser cannot resync), but the documents before it are kept.
+/// parser cannot resync), but the documents before it are kept. Absurd
+/// flow nesting is refused first: libyaml's time grows with its square.
 fn yaml_documents<'a, T: IsNull>(
     text: &'a str,
     errors: &mut Vec<String>,
     parse: impl Fn(serde_yaml::Deserializer<'a>) -> Result<T, serde_yaml::Error>,
 ) -> Vec<T> {
+    if nesting::flow_depth_exceeds(text.as_bytes(), nesting::MAX_FLOW_DEPTH) {
+        let max = nesting::MAX_FLOW_DEPTH;
+        errors.push(format!("invalid YAML: collections nested more than {max} levels deep"));
+        return Vec::new();
+    }
     let mut documents = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         match parse(document) {

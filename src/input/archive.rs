@@ -59,10 +59,13 @@ impl Session<'_> {
                 EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {
                     let origin = archive.member(&member, depth, entry.size());
                     // A member is a window on the archive stream: if reading
-                    // it fails, the archive is what is broken.
+                    // it fails, the archive is what is broken, and the member
+                    // it broke in is named so the user knows what is missing.
                     if let Err(e) = self.read_stream(&origin, &mut entry, Layer::Member) {
                         if !self.over_budget(&origin.path) {
-                            self.corrupt(archive, read, &e);
+                            let what =
+                                format!("truncated or corrupt archive after {read} entries: {}", origin.name);
+                            self.failed(&archive.path, &what, &e);
                         }
                         return;
                     }

@@ -27,6 +27,7 @@ mod testutil;
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use budget::Budget;
@@ -73,8 +74,13 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// 256 MiB per entry, 64 GiB in total, 4 levels. An entry of unknown
+    /// size (a gzip layer, stdin) is held in memory up to the per-entry cap
+    /// before it is known to be over it, so that cap is what a gzip bomb
+    /// costs in memory: 256 MiB keeps a scan of one well under 1 GiB while
+    /// leaving room for the largest real event and pod dumps.
     fn default() -> Self {
-        Limits { max_entry_bytes: 1 << 30, max_total_bytes: 64 << 30, max_depth: 4 }
+        Limits { max_entry_bytes: 256 << 20, max_total_bytes: 64 << 30, max_depth: 4 }
     }
 }
 
@@ -122,9 +128,24 @@ pub enum InputError {
 /// Returns `Err` only when the source itself cannot be opened; problems
 /// with parts of it are reported through the sink as [`Item::Unreadable`].
 pub fn read(source: &Source, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result<(), InputError> {
+    read_while(source, limits, &mut |item| {
+        sink(item);
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`read`] with a sink that can stop the read: once it returns
+/// [`ControlFlow::Break`], no further byte of the source is read or inflated
+/// and no further item is emitted (a consumer that gave up must not leave the
+/// reader inflating the rest of a huge archive for nothing).
+pub fn read_while(
+    source: &Source,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) -> Result<(), InputError> {
     match source {
         Source::Stdin => {
-            read_reader("-", io::stdin().lock(), limits, sink);
+            read_reader_while("-", io::stdin().lock(), limits, sink);
             Ok(())
         }
         Source::Path(path) => read_path(path, limits, sink),
@@ -139,13 +160,30 @@ pub fn read(source: &Source, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Res
 /// Nothing can fail here that is not about part of the stream, so every
 /// problem goes to `sink` as an [`Item::Unreadable`].
 pub fn read_reader(name: &str, reader: impl Read, limits: &Limits, sink: &mut dyn FnMut(Item)) {
+    read_reader_while(name, reader, limits, &mut |item| {
+        sink(item);
+        ControlFlow::Continue(())
+    });
+}
+
+/// [`read_reader`] with a sink that can stop the read, as in [`read_while`].
+pub fn read_reader_while(
+    name: &str,
+    reader: impl Read,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) {
     let budget = Budget::new(limits.max_total_bytes);
     let mut session = Session::new(limits, &budget, sink);
     let mut reader = BufReader::with_capacity(SOURCE_BUFFER, reader);
     session.read_source(&Origin::top(name), &mut reader);
 }
 
-fn read_path(path: &Path, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result<(), InputError> {
+fn read_path(
+    path: &Path,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) -> Result<(), InputError> {
     let shown = || path.display().to_string();
     // `metadata`, not `symlink_metadata`: the user named this path, so a
     // link to the bundle is what they mean. Only links *inside* it are not
@@ -160,7 +198,7 @@ fn read_path(path: &Path, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result
     // `bundle-scan <(curl …)` hands us a bundle.
     let file = File::open(path).map_err(|e| open_error(shown(), e))?;
     let name = path.file_name().map_or_else(shown, |n| n.to_string_lossy().into_owned());
-    read_reader(&name, file, limits, sink);
+    read_reader_while(&name, file, limits, sink);
     Ok(())
 }
 
@@ -288,7 +326,7 @@ mod tests {
             vec![(
                 "b.tar",
                 "truncated or corrupt archive after 1 entries: \
-                 bundle/cluster-resources/pods/default.json ends after 10 of its 29 bytes"
+                 bundle/cluster-resources/pods/default.json: ends after 10 of its 29 bytes"
             )]
         );
         // Exactly between two members, where the tar crate alone would see a
@@ -464,6 +502,35 @@ mod tests {
                 "E b/bad-\u{fffd}.json (31 bytes)",
             ]
         );
+    }
+
+    #[test]
+    fn a_sink_that_breaks_stops_the_read() {
+        // A counting reader shows how much of the source was consumed.
+        struct Counting<'a>(&'a [u8], &'a std::cell::Cell<usize>);
+        impl Read for Counting<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.read(buf)?;
+                self.1.set(self.1.get() + n);
+                Ok(n)
+            }
+        }
+        let files: Vec<(String, Vec<u8>)> = (0..64).map(|i| (format!("f{i}"), noise(64 << 10, i))).collect();
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        for data in [tar(&refs), gzip(&tar(&refs))] {
+            let consumed = std::cell::Cell::new(0);
+            let mut items = Vec::new();
+            read_reader_while("b.tgz", Counting(&data, &consumed), &Limits::default(), &mut |item| {
+                items.push(item);
+                if items.len() == 2 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            assert_eq!(entries(&items), refs[..2].to_vec());
+            assert!(consumed.get() < data.len() / 4, "read {} of {} bytes", consumed.get(), data.len());
+        }
     }
 
     #[test]

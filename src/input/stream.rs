@@ -10,6 +10,7 @@
 //! "what went wrong, where" wording live here too.
 
 use std::io::{self, BufReader, Cursor, Read};
+use std::ops::ControlFlow;
 
 use flate2::read::MultiGzDecoder;
 
@@ -25,8 +26,9 @@ const INFLATED_BUFFER: usize = 256 * 1024;
 pub(super) struct Session<'s> {
     limits: &'s Limits,
     budget: &'s Budget,
-    sink: &'s mut dyn FnMut(Item),
-    /// Set once the total byte budget is spent: nothing more is read.
+    sink: &'s mut dyn FnMut(Item) -> ControlFlow<()>,
+    /// Set once the total byte budget is spent, or the sink asked to stop:
+    /// nothing more is read.
     stopped: bool,
 }
 
@@ -106,21 +108,33 @@ pub(super) enum Layer {
 }
 
 impl<'s> Session<'s> {
-    pub(super) fn new(limits: &'s Limits, budget: &'s Budget, sink: &'s mut dyn FnMut(Item)) -> Self {
+    pub(super) fn new(
+        limits: &'s Limits,
+        budget: &'s Budget,
+        sink: &'s mut dyn FnMut(Item) -> ControlFlow<()>,
+    ) -> Self {
         Session { limits, budget, sink, stopped: false }
     }
 
-    /// Whether the budget is spent and the caller should stop walking.
+    /// Whether the budget is spent or the sink wants no more, and the caller
+    /// should stop walking.
     pub(super) fn stopped(&self) -> bool {
         self.stopped
     }
 
+    /// Hands `item` to the sink; a sink that breaks stops the session.
+    fn emit(&mut self, item: Item) {
+        if (self.sink)(item).is_break() {
+            self.stopped = true;
+        }
+    }
+
     pub(super) fn ignored(&mut self, path: String, reason: impl Into<String>) {
-        (self.sink)(Item::Ignored { path, reason: reason.into() });
+        self.emit(Item::Ignored { path, reason: reason.into() });
     }
 
     pub(super) fn unreadable(&mut self, path: String, reason: impl Into<String>) {
-        (self.sink)(Item::Unreadable { path, reason: reason.into() });
+        self.emit(Item::Unreadable { path, reason: reason.into() });
     }
 
     /// Reports that reading `path` failed with `err`: as `what: err`, or —
@@ -274,10 +288,10 @@ impl<'s> Session<'s> {
         if let Some(size) = origin.size.filter(|&size| origin.exact_size && len < size) {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!("{} ends after {len} of its {size} bytes", origin.name),
+                format!("ends after {len} of its {size} bytes"),
             ));
         }
-        (self.sink)(Item::Entry(Entry { path: origin.name.clone(), data }));
+        self.emit(Item::Entry(Entry { path: origin.name.clone(), data }));
         Ok(())
     }
 }

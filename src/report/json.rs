@@ -2,16 +2,84 @@
 //!
 //! The document is the serde serialisation of the model, field order as
 //! declared, so the model *is* the contract (DESIGN §5). Strings are written
-//! as they are: JSON escapes control characters itself, and consumers get
-//! the bundle's text unaltered apart from the redaction `group` applied.
+//! as they are, and consumers get the bundle's text unaltered apart from the
+//! redaction `group` applied. JSON escapes C0 control characters itself; the
+//! [`Escaping`] formatter also writes DEL, the C1 controls (U+0080–U+009F,
+//! where U+009B is a one-character CSI to some terminals) and the bidi and
+//! zero-width characters as `\uXXXX`, so `bundle-scan -f json` on a terminal
+//! is as safe as the table. The parsed strings are the same either way.
 
 use std::io;
+
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use super::Report;
 
 pub(super) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Escaping(PrettyFormatter::new()));
+    report.serialize(&mut serializer)?;
     writeln!(out)
+}
+
+/// Pretty-printing, plus `\uXXXX` for the characters a terminal would act on
+/// that JSON allows raw.
+struct Escaping<'a>(PrettyFormatter<'a>);
+
+fn needs_escape(c: char) -> bool {
+    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || crate::text::is_invisible_format(c)
+}
+
+impl Formatter for Escaping<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| needs_escape(c)) {
+            out.write_all(&rest.as_bytes()[..at])?;
+            write!(out, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        out.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_array(out)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array(out)
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array_value(out)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object(out)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object(out)
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(out)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object_value(out)
+    }
 }
 
 #[cfg(test)]
@@ -43,6 +111,15 @@ mod tests {
             .map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k}")))
             .collect();
         assert!(positions.is_sorted(), "{keys:?} out of order in\n{text}");
+    }
+
+    #[test]
+    fn terminal_controls_json_allows_raw_are_escaped_too() {
+        let mut report = testdata::report();
+        report.findings[0].sample = "a\u{1b}[2J b\u{9b}31m c\u{7f} d\u{202e}e é".to_string();
+        let (text, v) = to_value(&report);
+        assert!(text.contains(r#"a\u001b[2J b\u009b31m c\u007f d\u202ee é"#), "{text}");
+        assert_eq!(v["findings"][0]["sample"], report.findings[0].sample);
     }
 
     #[test]

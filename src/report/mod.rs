@@ -294,12 +294,12 @@ impl WorkloadPods<'_> {
 /// `2023-07-11T05:34:12Z` → `2023-07-11 05:34`. Anything else (another
 /// zone, another shape) is kept as it is, so no time is shown misleadingly.
 pub(crate) fn short_time(ts: &str) -> String {
+    // Digits where digits belong: the shortened form is printed as it is,
+    // so `2024-\x1b[2J1T10:00:00Z` must not pass for a timestamp.
+    const SHAPE: &[u8; 16] = b"dddd-dd-ddTdd:dd";
     let b = ts.as_bytes();
     let rfc3339_utc = b.len() >= 17
-        && b[..16].is_ascii()
-        && b[4] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
+        && b.iter().zip(SHAPE).all(|(&c, &want)| if want == b'd' { c.is_ascii_digit() } else { c == want })
         && ts.ends_with('Z');
     if rfc3339_utc {
         format!("{} {}", &ts[..10], &ts[11..16])
@@ -331,6 +331,10 @@ mod tests {
         assert_eq!(short_time("2023-07-11T05:34:12.123456Z"), "2023-07-11 05:34");
         assert_eq!(short_time("2023-07-11T05:34:12+02:00"), "2023-07-11T05:34:12+02:00");
         assert_eq!(short_time("yesterday"), "yesterday");
+        // Found by the `scan` fuzz target: control characters in the
+        // timestamp's digits went out raw.
+        assert_eq!(short_time("2024-05-\x7f1T10:00:00Z"), "2024-05-\\u{7f}1T10:00:00Z");
+        assert_eq!(short_time("2024-\x1b[2J1T10:00:00Z"), "2024-\\u{1b}[2J1T10:00:00Z");
     }
 
     #[test]
