@@ -136,8 +136,8 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
-    let (objects, (events, statuses)) = merge(&mut results);
-    finish(source, corpus, results, objects, &events, &statuses)
+    let (objects, (events, pods)) = merge(&mut results);
+    finish(source, corpus, results, objects, &events, &pods)
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
@@ -234,17 +234,17 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
 fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
     let mut merged = Objects::default();
-    let (mut events, mut statuses) = (Vec::new(), Vec::new());
+    let (mut events, mut pods) = (Vec::new(), Vec::new());
     for result in results.iter_mut() {
         if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
             merged.append(std::mem::take(&mut **objects));
             events.append(&mut verdicts.0);
-            statuses.append(&mut verdicts.1);
+            pods.append(&mut verdicts.1);
         }
     }
     // Events without a key (compact formats) cannot be told apart: all kept.
     dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
-    dedup_by(&mut merged.pods, &mut statuses, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
+    dedup_by(&mut merged.pods, &mut pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
     dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
     let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
     dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
@@ -252,7 +252,7 @@ fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
         Some((s.namespace.clone(), s.name.clone()))
     });
     dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
-    (merged, (events, statuses))
+    (merged, (events, pods))
 }
 
 /// Keeps the first item of each key; items whose key is `None` are all

@@ -6,6 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{Node, Objects, Pod, ServiceAccount};
+use crate::report::plural;
+
+/// The finding whose pods' requests are compared with the nodes' allocatable.
+pub(super) const INSUFFICIENT_RESOURCES: &str = "scheduling/insufficient-resources";
 
 /// The bundle's objects, indexed for the checks.
 pub(super) struct Facts<'a> {
@@ -56,7 +60,7 @@ impl<'a> Facts<'a> {
             .map(|name| {
                 format!(
                     "imagePullSecrets in {via} names Secret \"{name}\", which is not among the {} the bundle lists in namespace {}",
-                    plural_secrets(known.len()),
+                    plural(known.len() as u64, "Secret"),
                     pod.namespace
                 )
             })
@@ -112,7 +116,7 @@ impl<'a> Facts<'a> {
     /// For pods the scheduler or kubelet could not fit: what they request of
     /// each short resource against the most any node in the bundle offers.
     pub fn resource_notes(&self, id: &str, pods: &[&Pod], short: &BTreeSet<String>) -> Vec<String> {
-        if id != "scheduling/insufficient-resources" || pods.is_empty() {
+        if id != INSUFFICIENT_RESOURCES || pods.is_empty() {
             return Vec::new();
         }
         let resources: BTreeSet<&str> = if short.is_empty() {
@@ -150,10 +154,10 @@ impl<'a> Facts<'a> {
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             let supply = match (offered, self.nodes.len()) {
                 (_, 0) => "the bundle holds no Node objects to compare with".to_string(),
-                (None, n) => format!("none of the {} in the bundle has {resource} allocatable", plural_nodes(n)),
+                (None, n) => format!("none of the {} in the bundle has {resource} allocatable", plural(n as u64, "node")),
                 (Some((q, node)), n) => format!(
                     "the most any of the {} can allocate is {} (node {node}), before what other pods already use",
-                    plural_nodes(n),
+                    plural(n as u64, "node"),
                     format_quantity(resource, q)
                 ),
             };
@@ -276,14 +280,6 @@ fn or_unknown(s: &str) -> &str {
     } else {
         s
     }
-}
-
-fn plural_secrets(n: usize) -> String {
-    crate::report::plural(n as u64, "Secret")
-}
-
-fn plural_nodes(n: usize) -> String {
-    crate::report::plural(n as u64, "node")
 }
 
 /// `a`, `a and b`, `a, b and 3 more`.

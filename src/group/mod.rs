@@ -252,7 +252,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         gather_pod(&mut g, &families, pod, verdicts);
     }
     if let Some(runbook) = corpus.position(MISSING_PULL_SECRET) {
-        gather_missing_pull_secrets(&mut g.targets, &facts, &objects.pods, &families, runbook);
+        gather_missing_pull_secrets(&mut g.targets, &facts, &pods, &families, runbook);
     }
     attach_podwide_evidence(&mut g.targets);
 
@@ -273,7 +273,8 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                         if e.tier == Tier::Status { 0 } else { e.count };
                 }
             }
-            if e.runbook == runbook {
+            // Only the insufficient-resources check reads which resources were short.
+            if e.runbook == runbook && corpus.get(runbook).id == crosscheck::INSUFFICIENT_RESOURCES {
                 acc.resources.extend(crosscheck::resources_named(&e.message));
             }
         }
@@ -482,24 +483,22 @@ fn exit_line(what: &str, reason: &str, exit_code: Option<i64>) -> String {
 fn gather_missing_pull_secrets<'a>(
     targets: &mut Targets<'a>,
     facts: &Facts<'_>,
-    pods: &'a [Pod],
+    pods: &HashMap<(&str, &str), &'a Pod>,
     families: &[String],
     runbook: usize,
 ) {
     let family = &families[runbook];
-    let failing: HashSet<(String, String)> = targets
+    let failing: BTreeSet<(String, String)> = targets
         .keys()
         .filter(|(f, t)| f == family && !t.earlier)
         .map(|(_, t)| (t.namespace.clone(), t.pod.clone()))
         .collect();
-    for pod in pods {
-        if !failing.contains(&(pod.namespace.clone(), pod.name.clone())) {
-            continue;
-        }
+    for (namespace, name) in failing {
+        let Some(pod) = pods.get(&(namespace.as_str(), name.as_str())) else { continue };
         for note in facts.missing_pull_secrets(pod) {
             let target = Target {
-                namespace: pod.namespace.clone(),
-                pod: pod.name.clone(),
+                namespace: namespace.clone(),
+                pod: name.clone(),
                 earlier: false,
                 container: String::new(),
             };
