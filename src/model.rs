@@ -95,6 +95,16 @@ pub struct ContainerSpec {
     pub requests: Vec<(String, String)>,
 }
 
+/// The labels that name a pod's workload when it has no owner references.
+pub const WORKLOAD_LABELS: &[&str] = &[
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "pod-template-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "controller-revision-hash",
+    "pod-template-generation",
+];
+
 /// One Pod.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pod {
@@ -108,14 +118,16 @@ pub struct Pod {
     /// `status.message`: the kubelet's words for `reason`.
     pub message: String,
     pub owner: Option<OwnerRef>,
-    /// `pod-template-hash`, `job-name`, `statefulset.kubernetes.io/pod-name`…: used
-    /// to resolve the workload when there are no owner references.
+    /// The [`WORKLOAD_LABELS`] the pod has: used to resolve the workload
+    /// when there are no owner references. Other labels are not kept.
     pub labels: Vec<(String, String)>,
     pub containers: Vec<ContainerSpec>,
     pub statuses: Vec<ContainerStatus>,
     pub image_pull_secrets: Vec<String>,
     pub service_account: String,
     pub created: Option<String>,
+    /// `PodScheduled`, the only condition the analysis reads (and any
+    /// condition whose message a collector masked).
     pub conditions: Vec<Condition>,
 }
 
@@ -204,6 +216,19 @@ impl Objects {
             && self.service_accounts.is_empty()
             && self.secrets.is_empty()
             && self.not_collected.is_empty()
+    }
+
+    /// Gives back the spare room of every list: an entry's objects are
+    /// kept until the end of the scan, and lists grown by doubling hold up
+    /// to twice what they use.
+    pub fn shrink_to_fit(&mut self) {
+        self.events.shrink_to_fit();
+        self.pods.shrink_to_fit();
+        self.nodes.shrink_to_fit();
+        self.workloads.shrink_to_fit();
+        self.service_accounts.shrink_to_fit();
+        self.secrets.shrink_to_fit();
+        self.not_collected.shrink_to_fit();
     }
 
     pub fn append(&mut self, mut other: Objects) {

@@ -28,7 +28,7 @@ use anyhow::{bail, Context};
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::decode;
-use crate::group::{group, Classified};
+use crate::group::{group, retain, Classified, EventTally};
 use crate::input::{self, Item, Limits, Source};
 use crate::model::Objects;
 use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
@@ -55,7 +55,7 @@ impl Outcome {
 /// Bytes of entries read but not yet taken by a decoder. Enough for the
 /// workers never to run dry between two entries of a bundle; small next to
 /// what the entries being decoded hold.
-const QUEUE_BYTES: usize = 16 << 20;
+const QUEUE_BYTES: usize = 4 << 20;
 
 /// Runs the command described by `config`, writing the report to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -84,8 +84,9 @@ struct EntryResult {
 }
 
 enum EntryOutcome {
-    /// The entry's objects, their verdicts, and any problems reading it.
-    Objects(Box<Objects>, Verdicts, Vec<String>),
+    /// What grouping needs of the entry's objects, their verdicts, the
+    /// tally of all its events, and any problems reading it.
+    Objects(Box<Objects>, Verdicts, EventTally, Vec<String>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -101,8 +102,11 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
         Item::Entry(entry) => {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
-                let verdicts = classify_sequential(matcher, &decoded.objects);
-                EntryOutcome::Objects(Box::new(decoded.objects), verdicts, decoded.errors)
+                let mut objects = decoded.objects;
+                let mut verdicts = classify_sequential(matcher, &objects);
+                // Dropped here, on the worker: a bundle is never held whole.
+                let tally = retain(&mut objects, &mut verdicts.0);
+                EntryOutcome::Objects(Box::new(objects), verdicts, tally, decoded.errors)
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -136,8 +140,8 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
-    let (objects, (events, pods)) = merge(&mut results);
-    finish(source, corpus, results, objects, &events, &pods)
+    let (objects, (events, pods), tally) = merge(&mut results);
+    finish(source, corpus, results, objects, (&events, &pods), &tally)
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
@@ -230,18 +234,33 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
 
 /// Merges the objects of all entries in path order, with their verdicts,
 /// dropping copies of the same object stored twice (a must-gather has every
-/// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`).
-fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
+/// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`), and the
+/// tallies of their events.
+fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts, EventTally) {
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
+    // Sized up front: grown by doubling, the two largest vectors would
+    // briefly need twice their room.
+    let (mut event_total, mut pod_total) = (0, 0);
+    for result in results.iter() {
+        if let EntryOutcome::Objects(objects, ..) = &result.outcome {
+            event_total += objects.events.len();
+            pod_total += objects.pods.len();
+        }
+    }
     let mut merged = Objects::default();
-    let (mut events, mut pods) = (Vec::new(), Vec::new());
+    merged.events.reserve_exact(event_total);
+    merged.pods.reserve_exact(pod_total);
+    let (mut events, mut pods) = (Vec::with_capacity(event_total), Vec::with_capacity(pod_total));
+    let mut tally = EventTally::default();
     for result in results.iter_mut() {
-        if let EntryOutcome::Objects(objects, verdicts, _) = &mut result.outcome {
+        if let EntryOutcome::Objects(objects, verdicts, entry_tally, _) = &mut result.outcome {
             merged.append(std::mem::take(&mut **objects));
             events.append(&mut verdicts.0);
             pods.append(&mut verdicts.1);
+            tally.absorb(std::mem::take(entry_tally));
         }
     }
+    tally.settle();
     // Events without a key (compact formats) cannot be told apart: all kept.
     dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
     dedup_by(&mut merged.pods, &mut pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
@@ -252,7 +271,7 @@ fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts) {
         Some((s.namespace.clone(), s.name.clone()))
     });
     dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
-    (merged, (events, pods))
+    (merged, (events, pods), tally)
 }
 
 /// Keeps the first item of each key; items whose key is `None` are all
@@ -276,8 +295,8 @@ fn finish(
     corpus: &Corpus,
     results: Vec<EntryResult>,
     objects: Objects,
-    events: &[Option<Verdict>],
-    pods: &[PodVerdicts],
+    (events, pods): (&[Option<Verdict>], &[PodVerdicts]),
+    tally: &EventTally,
 ) -> anyhow::Result<Report> {
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
@@ -291,7 +310,7 @@ fn finish(
             })
         };
         match &result.outcome {
-            EntryOutcome::Objects(_, _, errors) => {
+            EntryOutcome::Objects(_, _, _, errors) => {
                 summary.entries += 1;
                 summary.entries_with_objects += 1;
                 recognised += 1;
@@ -325,14 +344,20 @@ fn finish(
         };
         bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
-    summary.events = objects.events.len() as u64;
+    summary.events = tally.distinct_events();
+    // Every warning is kept, so the kept events count them all.
     summary.warning_events = objects.events.iter().filter(|e| e.is_warning()).count() as u64;
     summary.pods = objects.pods.len() as u64;
     summary.nodes = objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
     let grouped = group(corpus, &Classified { objects: &objects, events, pods });
     summary.pods_affected = grouped.pods_affected;
-    warnings.extend(crate::group::coverage(results.iter().map(|r| r.path.as_str()), &objects, &grouped));
+    warnings.extend(crate::group::coverage(
+        results.iter().map(|r| r.path.as_str()),
+        &objects,
+        tally,
+        &grouped,
+    ));
     warnings.sort();
     Ok(Report {
         schema_version: SCHEMA_VERSION,

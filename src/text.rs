@@ -13,6 +13,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// The marker troubleshoot's redactors put in place of masked values.
+pub const REDACTION_MARKER: &str = "***HIDDEN***";
+
 /// Patterns of credentials seen in registry and kubelet messages.
 static CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [

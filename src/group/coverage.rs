@@ -5,21 +5,21 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::Grouped;
+use super::{EventTally, Grouped};
 use crate::model::Objects;
 use crate::report::{plural, Warning};
-
-/// The marker troubleshoot's redactors put in place of masked values.
-const REDACTION_MARKER: &str = "***HIDDEN***";
+use crate::text::REDACTION_MARKER;
 
 /// How many pods a warning names before it says "and N more".
 const MAX_NAMED: usize = 3;
 
 /// Warnings about the bundle as a whole (empty `entry`) and about the
-/// entries that record what could not be collected.
+/// entries that record what could not be collected. `events` tallies every
+/// event of the bundle (`objects` keeps only those grouping reads).
 pub fn coverage<'p>(
     paths: impl Iterator<Item = &'p str>,
     objects: &Objects,
+    events: &EventTally,
     grouped: &Grouped,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
@@ -38,7 +38,7 @@ pub fn coverage<'p>(
             pods_show(backoff.pod_count())
         )));
     }
-    if let Some(line) = pods_without_events(objects, grouped) {
+    if let Some(line) = pods_without_events(events, grouped) {
         warnings.push(bundle(line));
     }
     if let Some(line) = platform_only_must_gather(paths) {
@@ -65,19 +65,10 @@ fn pods_show(n: usize) -> String {
 
 /// Affected pods that no event in the bundle is about: their events expired
 /// or were not gathered, so only their recorded state speaks for them.
-fn pods_without_events(objects: &Objects, grouped: &Grouped) -> Option<String> {
-    if objects.events.is_empty() {
+fn pods_without_events(events: &EventTally, grouped: &Grouped) -> Option<String> {
+    if events.distinct_events() == 0 {
         return None; // a pod dump alone: there is nothing to miss
     }
-    let with_events: HashSet<(&str, &str)> = objects
-        .events
-        .iter()
-        .filter(|e| e.subject.kind == "Pod")
-        .map(|e| {
-            let namespace = if e.subject.namespace.is_empty() { &e.namespace } else { &e.subject.namespace };
-            (namespace.as_str(), e.subject.name.as_str())
-        })
-        .collect();
     let affected: BTreeSet<(&str, &str)> = grouped
         .findings
         .iter()
@@ -85,7 +76,7 @@ fn pods_without_events(objects: &Objects, grouped: &Grouped) -> Option<String> {
         .collect();
     let silent: Vec<String> = affected
         .iter()
-        .filter(|p| !with_events.contains(p))
+        .filter(|(namespace, name)| !events.has_events(namespace, name))
         .map(|(ns, name)| format!("{ns}/{name}"))
         .collect();
     if silent.is_empty() {

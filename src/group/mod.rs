@@ -23,6 +23,7 @@
 
 mod coverage;
 mod crosscheck;
+mod retain;
 mod template;
 mod workload;
 
@@ -30,6 +31,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use coverage::coverage;
+pub use retain::{retain, EventTally};
 pub use template::template;
 pub use workload::Workloads;
 

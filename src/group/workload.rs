@@ -30,7 +30,10 @@ impl<'a> Workloads<'a> {
 
     /// The top-level workload of `pod`, or `None` for a bare pod.
     pub fn top_owner(&self, pod: &Pod) -> Option<OwnerRef> {
-        let label = |key: &str| pod.labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let label = |key: &str| {
+            debug_assert!(crate::model::WORKLOAD_LABELS.contains(&key), "decode drops the label {key}");
+            pod.labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        };
         let direct = match &pod.owner {
             Some(owner) if owner.kind == "Node" => return None, // a static (mirror) pod
             Some(owner) => owner.clone(),
