@@ -6,7 +6,7 @@
 //!
 //! Only the fields the analysis needs are kept; Secret *data* never is.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A reference to the object an event is about (`involvedObject` / `regarding`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -58,10 +58,19 @@ impl Event {
     pub fn is_warning(&self) -> bool {
         self.event_type.eq_ignore_ascii_case("warning")
     }
+
+    /// The namespace of the object the event is about: its own, else the event's.
+    pub fn subject_namespace(&self) -> &str {
+        if self.subject.namespace.is_empty() {
+            &self.namespace
+        } else {
+            &self.subject.namespace
+        }
+    }
 }
 
 /// The state of one container as the pod status recorded it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerStatus {
     pub name: String,
     pub image: String,
@@ -78,14 +87,14 @@ pub struct ContainerStatus {
 
 /// The controller that owns an object (`ownerReferences` with `controller: true`,
 /// or the first reference).
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OwnerRef {
     pub kind: String,
     pub name: String,
 }
 
 /// One container as declared in the pod spec.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
@@ -106,7 +115,7 @@ pub const WORKLOAD_LABELS: &[&str] = &[
 ];
 
 /// One Pod.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pod {
     pub namespace: String,
     pub name: String,
@@ -139,7 +148,7 @@ impl Pod {
 }
 
 /// A status condition (`PodScheduled=False`, `DiskPressure=True`, …).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
     pub kind: String,
     pub status: String,

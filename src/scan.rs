@@ -28,9 +28,9 @@ use anyhow::{bail, Context};
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::decode;
-use crate::group::{group, retain, Classified, EventTally};
+use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Tally};
 use crate::input::{self, Item, Limits, Source};
-use crate::model::Objects;
+use crate::model::{Objects, Pod};
 use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
 use crate::runbook::Corpus;
 
@@ -83,10 +83,20 @@ struct EntryResult {
     outcome: EntryOutcome,
 }
 
+/// What is kept of an entry that held objects.
+struct Kept {
+    /// The objects grouping reads, with their verdicts.
+    objects: Objects,
+    verdicts: Verdicts,
+    /// The pods that say nothing, packed: unpacked if an event names them.
+    quiet_pods: PackedPods,
+    tally: Tally,
+    /// Problems reading the entry.
+    errors: Vec<String>,
+}
+
 enum EntryOutcome {
-    /// What grouping needs of the entry's objects, their verdicts, the
-    /// tally of all its events, and any problems reading it.
-    Objects(Box<Objects>, Verdicts, EventTally, Vec<String>),
+    Objects(Box<Kept>),
     /// Structured data holding nothing we use, or not structured at all.
     Skipped {
         recognised: bool,
@@ -103,10 +113,17 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
             let decoded = decode(&entry);
             let outcome = if !decoded.objects.is_empty() {
                 let mut objects = decoded.objects;
-                let mut verdicts = classify_sequential(matcher, &objects);
-                // Dropped here, on the worker: a bundle is never held whole.
-                let tally = retain(&mut objects, &mut verdicts.0);
-                EntryOutcome::Objects(Box::new(objects), verdicts, tally, decoded.errors)
+                let (mut events, mut pods) = classify_sequential(matcher, &objects);
+                // Done here, on the worker: a bundle is never held whole.
+                let (tally, quiet_pods) = retain(&mut objects, &mut events, &mut pods);
+                let errors = decoded.errors;
+                EntryOutcome::Objects(Box::new(Kept {
+                    objects,
+                    verdicts: (events, pods),
+                    quiet_pods,
+                    tally,
+                    errors,
+                }))
             } else if !decoded.errors.is_empty() {
                 EntryOutcome::Failed(decoded.errors)
             } else {
@@ -140,8 +157,18 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
-    let (objects, (events, pods), tally) = merge(&mut results);
-    finish(source, corpus, results, objects, (&events, &pods), &tally)
+    results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
+    let (context, tally) = merge_context(&mut results);
+    let unpacked = unpack_named(&mut results);
+    let kept: Vec<&Kept> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            EntryOutcome::Objects(kept) => Some(&**kept),
+            _ => None,
+        })
+        .collect();
+    let classified = merge(&kept, &unpacked, &context);
+    finish(source, corpus, &results, &classified, &tally)
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
@@ -232,77 +259,107 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
     )
 }
 
-/// Merges the objects of all entries in path order, with their verdicts,
-/// dropping copies of the same object stored twice (a must-gather has every
-/// pod in `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`), and the
-/// tallies of their events.
-fn merge(results: &mut [EntryResult]) -> (Objects, Verdicts, EventTally) {
-    results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
-    // Sized up front: grown by doubling, the two largest vectors would
-    // briefly need twice their room.
-    let (mut event_total, mut pod_total) = (0, 0);
-    for result in results.iter() {
-        if let EntryOutcome::Objects(objects, ..) = &result.outcome {
-            event_total += objects.events.len();
-            pod_total += objects.pods.len();
-        }
-    }
+/// Moves the short lists of every entry (nodes, workloads, service
+/// accounts, secrets, what was not collected) into one `Objects`, each
+/// object once, the first copy in path order; and adds up the tallies.
+/// `results` must be in path order.
+fn merge_context(results: &mut [EntryResult]) -> (Objects, Tally) {
     let mut merged = Objects::default();
-    merged.events.reserve_exact(event_total);
-    merged.pods.reserve_exact(pod_total);
-    let (mut events, mut pods) = (Vec::with_capacity(event_total), Vec::with_capacity(pod_total));
-    let mut tally = EventTally::default();
+    let mut tally = Tally::default();
     for result in results.iter_mut() {
-        if let EntryOutcome::Objects(objects, verdicts, entry_tally, _) = &mut result.outcome {
-            merged.append(std::mem::take(&mut **objects));
-            events.append(&mut verdicts.0);
-            pods.append(&mut verdicts.1);
-            tally.absorb(std::mem::take(entry_tally));
+        if let EntryOutcome::Objects(kept) = &mut result.outcome {
+            let objects = &mut kept.objects;
+            merged.nodes.append(&mut objects.nodes);
+            merged.workloads.append(&mut objects.workloads);
+            merged.service_accounts.append(&mut objects.service_accounts);
+            merged.secrets.append(&mut objects.secrets);
+            merged.not_collected.append(&mut objects.not_collected);
+            tally.absorb(std::mem::take(&mut kept.tally));
         }
     }
     tally.settle();
-    // Events without a key (compact formats) cannot be told apart: all kept.
-    dedup_by(&mut merged.events, &mut events, |e| (!e.key.is_empty()).then(|| e.key.clone()));
-    dedup_by(&mut merged.pods, &mut pods, |p| Some((p.namespace.clone(), p.name.clone(), p.uid.clone())));
-    dedup_by(&mut merged.nodes, &mut Vec::<()>::new(), |n| Some(n.name.clone()));
-    let workload = |w: &crate::model::Workload| Some((w.namespace.clone(), w.kind.clone(), w.name.clone()));
-    dedup_by(&mut merged.workloads, &mut Vec::<()>::new(), workload);
-    dedup_by(&mut merged.service_accounts, &mut Vec::<()>::new(), |s| {
-        Some((s.namespace.clone(), s.name.clone()))
-    });
-    dedup_by(&mut merged.secrets, &mut Vec::<()>::new(), |s| Some((s.namespace.clone(), s.name.clone())));
-    (merged, (events, pods), tally)
+    dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
+    dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
+    dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
+    dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
+    (merged, tally)
 }
 
-/// Keeps the first item of each key; items whose key is `None` are all
-/// kept. `beside`, if not empty, holds one value per item (its verdicts)
-/// and keeps the same ones.
-fn dedup_by<T, V, K: std::hash::Hash + Eq>(
-    items: &mut Vec<T>,
-    beside: &mut Vec<V>,
-    key: impl Fn(&T) -> Option<K>,
-) {
+/// The packed quiet pods of each entry that grouping could read: those a
+/// kept event is about, and those that share a name with a kept pod (so
+/// that the copy kept of a pod stays the first in path order). The packed
+/// pods are dropped. One list per entry with objects, in `results` order.
+fn unpack_named(results: &mut [EntryResult]) -> Vec<Vec<(Pod, PodVerdicts)>> {
+    let mut kept: Vec<&mut Kept> = results
+        .iter_mut()
+        .filter_map(|r| match &mut r.outcome {
+            EntryOutcome::Objects(kept) => Some(&mut **kept),
+            _ => None,
+        })
+        .collect();
+    let mut named = HashSet::new();
+    for entry in &kept {
+        let events = entry.objects.events.iter().filter(|e| e.subject.kind == "Pod");
+        named.extend(events.map(|e| pod_name_key(e.subject_namespace(), &e.subject.name)));
+        named.extend(entry.objects.pods.iter().map(|p| pod_name_key(&p.namespace, &p.name)));
+    }
+    kept.iter_mut()
+        .map(|entry| {
+            let packed = std::mem::take(&mut entry.quiet_pods);
+            packed.unpack(|key| named.contains(&key)).collect()
+        })
+        .collect()
+}
+
+/// The events and pods of all entries (`kept`, in path order, with the
+/// pods unpacked from each in `unpacked`), each once: the first copy in
+/// path order of an object stored twice (a must-gather has every pod in
+/// `core/pods.yaml` and again in `pods/<pod>/<pod>.yaml`). They stay where
+/// their entries hold them.
+fn merge<'a>(
+    kept: &[&'a Kept],
+    unpacked: &'a [Vec<(Pod, PodVerdicts)>],
+    context: &'a Objects,
+) -> Classified<'a> {
+    let mut classified = Classified { events: Vec::new(), pods: Vec::new(), objects: context };
+    let mut events_seen = HashSet::new();
+    let mut pods_seen = HashSet::new();
+    for (entry, unpacked) in kept.iter().zip(unpacked) {
+        let (objects, (event_verdicts, pod_verdicts)) = (&entry.objects, &entry.verdicts);
+        for (event, verdict) in objects.events.iter().zip(event_verdicts) {
+            // Events without a key (compact formats) cannot be told apart: all kept.
+            if event.key.is_empty() || events_seen.insert(event.key.as_str()) {
+                classified.events.push((event, verdict.as_ref()));
+            }
+        }
+        let pods = objects.pods.iter().zip(pod_verdicts).chain(unpacked.iter().map(|(p, v)| (p, v)));
+        for (pod, verdicts) in pods {
+            if pods_seen.insert((pod.namespace.as_str(), pod.name.as_str(), pod.uid.as_str())) {
+                classified.pods.push((pod, verdicts));
+            }
+        }
+    }
+    classified
+}
+
+/// Keeps the first item of each key; items whose key is `None` are all kept.
+fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<K>) {
     let mut seen = HashSet::new();
-    let keep: Vec<bool> = items.iter().map(|item| key(item).is_none_or(|k| seen.insert(k))).collect();
-    let mut kept = keep.iter();
-    items.retain(|_| kept.next().copied().unwrap_or(true));
-    let mut kept = keep.iter();
-    beside.retain(|_| kept.next().copied().unwrap_or(true));
+    items.retain(|item| key(item).is_none_or(|k| seen.insert(k)));
 }
 
 fn finish(
     source: &Source,
     corpus: &Corpus,
-    results: Vec<EntryResult>,
-    objects: Objects,
-    (events, pods): (&[Option<Verdict>], &[PodVerdicts]),
-    tally: &EventTally,
+    results: &[EntryResult],
+    classified: &Classified<'_>,
+    tally: &Tally,
 ) -> anyhow::Result<Report> {
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
     let mut recognised = 0u64;
-    for result in &results {
+    for result in results {
         let mut warn = |message: String| {
             warnings.push(Warning {
                 entry: crate::text::redact(&result.path).into_owned(),
@@ -310,11 +367,11 @@ fn finish(
             })
         };
         match &result.outcome {
-            EntryOutcome::Objects(_, _, _, errors) => {
+            EntryOutcome::Objects(kept) => {
                 summary.entries += 1;
                 summary.entries_with_objects += 1;
                 recognised += 1;
-                for error in errors {
+                for error in &kept.errors {
                     warn(format!("partly read: {error}"));
                 }
             }
@@ -346,15 +403,15 @@ fn finish(
     }
     summary.events = tally.distinct_events();
     // Every warning is kept, so the kept events count them all.
-    summary.warning_events = objects.events.iter().filter(|e| e.is_warning()).count() as u64;
-    summary.pods = objects.pods.len() as u64;
-    summary.nodes = objects.nodes.len() as u64;
+    summary.warning_events = classified.events.iter().filter(|(e, _)| e.is_warning()).count() as u64;
+    summary.pods = tally.distinct_pods();
+    summary.nodes = classified.objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
-    let grouped = group(corpus, &Classified { objects: &objects, events, pods });
+    let grouped = group(corpus, classified);
     summary.pods_affected = grouped.pods_affected;
     warnings.extend(crate::group::coverage(
         results.iter().map(|r| r.path.as_str()),
-        &objects,
+        classified,
         tally,
         &grouped,
     ));

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::{EventTally, Grouped};
-use crate::model::Objects;
+use super::{Classified, Grouped, Tally};
+use crate::model::Pod;
 use crate::report::{plural, Warning};
 use crate::text::REDACTION_MARKER;
 
@@ -15,17 +15,17 @@ const MAX_NAMED: usize = 3;
 
 /// Warnings about the bundle as a whole (empty `entry`) and about the
 /// entries that record what could not be collected. `events` tallies every
-/// event of the bundle (`objects` keeps only those grouping reads).
+/// event of the bundle (`classified` holds only those grouping reads).
 pub fn coverage<'p>(
     paths: impl Iterator<Item = &'p str>,
-    objects: &Objects,
-    events: &EventTally,
+    classified: &Classified<'_>,
+    events: &Tally,
     grouped: &Grouped,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let bundle = |message: String| Warning { entry: String::new(), message };
     let mut seen = HashSet::new();
-    for nc in &objects.not_collected {
+    for nc in &classified.objects.not_collected {
         if seen.insert((&nc.entry, &nc.message)) {
             let message = format!("not collected: {}", crate::text::redact(&nc.message));
             warnings.push(Warning { entry: crate::text::redact(&nc.entry).into_owned(), message });
@@ -44,7 +44,7 @@ pub fn coverage<'p>(
     if let Some(line) = platform_only_must_gather(paths) {
         warnings.push(bundle(line));
     }
-    let masked = masked_messages(objects);
+    let masked = masked_messages(classified);
     if masked > 0 {
         warnings.push(bundle(format!(
             "{} {REDACTION_MARKER}: values were masked when the bundle was collected, so a registry, \
@@ -65,7 +65,7 @@ fn pods_show(n: usize) -> String {
 
 /// Affected pods that no event in the bundle is about: their events expired
 /// or were not gathered, so only their recorded state speaks for them.
-fn pods_without_events(events: &EventTally, grouped: &Grouped) -> Option<String> {
+fn pods_without_events(events: &Tally, grouped: &Grouped) -> Option<String> {
     if events.distinct_events() == 0 {
         return None; // a pod dump alone: there is nothing to miss
     }
@@ -123,19 +123,18 @@ fn platform_only_must_gather<'p>(paths: impl Iterator<Item = &'p str>) -> Option
 }
 
 /// Messages in which a collector masked something.
-fn masked_messages(objects: &Objects) -> usize {
-    let events = objects.events.iter().filter(|e| e.message.contains(REDACTION_MARKER)).count();
-    let pods = objects
-        .pods
-        .iter()
-        .flat_map(|p| {
-            std::iter::once(p.message.as_str())
-                .chain(p.statuses.iter().map(|s| s.waiting_message.as_str()))
-                .chain(p.conditions.iter().map(|c| c.message.as_str()))
-        })
+fn masked_messages(classified: &Classified<'_>) -> usize {
+    let events = classified.events.iter().filter(|(e, _)| e.message.contains(REDACTION_MARKER)).count();
+    events + classified.pods.iter().map(|(p, _)| masked_in_pod(p)).sum::<usize>()
+}
+
+/// Messages of `pod` in which a collector masked something.
+pub(super) fn masked_in_pod(pod: &Pod) -> usize {
+    std::iter::once(pod.message.as_str())
+        .chain(pod.statuses.iter().map(|s| s.waiting_message.as_str()))
+        .chain(pod.conditions.iter().map(|c| c.message.as_str()))
         .filter(|m| m.contains(REDACTION_MARKER))
-        .count();
-    events + pods
+        .count()
 }
 
 #[cfg(test)]

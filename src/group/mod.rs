@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use coverage::coverage;
-pub use retain::{retain, EventTally};
+pub use retain::{pod_name_key, retain, PackedPods, Tally};
 pub use template::template;
 pub use workload::Workloads;
 
@@ -43,13 +43,25 @@ use crate::report::{AffectedPod, Finding, Unclassified};
 use crate::runbook::Corpus;
 use crate::text;
 
-/// What the classifier said about each record of a bundle.
+/// The records of a bundle, each once, with what the classifier said.
 pub struct Classified<'a> {
+    pub events: Vec<(&'a Event, Option<&'a Verdict>)>,
+    pub pods: Vec<(&'a Pod, &'a PodVerdicts)>,
+    /// The other kinds: nodes, workloads, service accounts, secrets, what
+    /// was not collected. Its `events` and `pods` are not read.
     pub objects: &'a Objects,
-    /// One per `objects.events`.
-    pub events: &'a [Option<Verdict>],
-    /// One per `objects.pods`.
-    pub pods: &'a [PodVerdicts],
+}
+
+impl<'a> Classified<'a> {
+    /// `objects` with its verdicts (`events` and `pods` hold one per
+    /// event and pod), as one entry or a test has them.
+    pub fn of(objects: &'a Objects, events: &'a [Option<Verdict>], pods: &'a [PodVerdicts]) -> Self {
+        Classified {
+            events: objects.events.iter().zip(events).map(|(e, v)| (e, v.as_ref())).collect(),
+            pods: objects.pods.iter().zip(pods).collect(),
+            objects,
+        }
+    }
 }
 
 /// Findings, unclassified templates, and how many distinct pods are affected.
@@ -117,17 +129,20 @@ impl<'a> Evidence<'a> {
 }
 
 /// One container of one pod (container may be empty when no record names it).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct Target {
-    namespace: String,
-    pod: String,
+/// Borrowed from the records, as every key of the grouping is: a bundle
+/// has tens of thousands of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Target<'a> {
+    namespace: &'a str,
+    pod: &'a str,
     /// The evidence is about an earlier pod of this name (its uid differs
     /// from the pod in the bundle): kept apart so the two never mix.
     earlier: bool,
-    container: String,
+    container: &'a str,
 }
 
-type Targets<'a> = BTreeMap<(String, Target), Vec<Evidence<'a>>>;
+/// Evidence by failure family, then container.
+type Targets<'a> = BTreeMap<(&'a str, Target<'a>), Vec<Evidence<'a>>>;
 
 #[derive(Default)]
 struct FindingAcc<'a> {
@@ -226,8 +241,8 @@ fn families(corpus: &Corpus) -> Vec<String> {
 /// Everything the grouping loop gathers before choosing causes.
 struct Gathered<'a> {
     targets: Targets<'a>,
-    hosts: HashMap<Target, &'a str>,
-    images: HashMap<Target, &'a str>,
+    hosts: HashMap<Target<'a>, &'a str>,
+    images: HashMap<Target<'a>, &'a str>,
     non_pod: BTreeMap<usize, FindingAcc<'a>>,
     unclassified: Unclassifier,
 }
@@ -236,7 +251,7 @@ struct Gathered<'a> {
 pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let objects = classified.objects;
     let pods: HashMap<(&str, &str), &Pod> =
-        objects.pods.iter().map(|p| ((p.namespace.as_str(), p.name.as_str()), p)).collect();
+        classified.pods.iter().map(|(p, _)| ((p.namespace.as_str(), p.name.as_str()), *p)).collect();
     let workloads = Workloads::new(&objects.workloads);
     let facts = Facts::new(objects);
     let families = families(corpus);
@@ -247,10 +262,10 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         non_pod: BTreeMap::new(),
         unclassified: Unclassifier::default(),
     };
-    for (index, (event, verdict)) in objects.events.iter().zip(classified.events).enumerate() {
-        gather_event(&mut g, &pods, &families, index, event, verdict.as_ref());
+    for (index, &(event, verdict)) in classified.events.iter().enumerate() {
+        gather_event(&mut g, &pods, &families, index, event, verdict);
     }
-    for (pod, verdicts) in objects.pods.iter().zip(classified.pods) {
+    for &(pod, verdicts) in &classified.pods {
         gather_pod(&mut g, &families, pod, verdicts);
     }
     if let Some(runbook) = corpus.position(MISSING_PULL_SECRET) {
@@ -258,7 +273,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     }
     attach_podwide_evidence(&mut g.targets);
 
-    let choices: Vec<(&(String, Target), &Evidence<'_>)> =
+    let choices: Vec<(&(&str, Target), &Evidence<'_>)> =
         g.targets.iter().filter_map(|(key, evidence)| Some((key, choose(corpus, evidence)?))).collect();
     let filed_under = file_under_explaining(corpus, &choices);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
@@ -289,13 +304,13 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
-        let same_name = pods.get(&(target.namespace.as_str(), target.pod.as_str())).copied();
+        let same_name = pods.get(&(target.namespace, target.pod)).copied();
         let pod = same_name.filter(|_| !target.earlier);
         let owner = match same_name {
             Some(p) => workloads.top_owner(p),
             None => workloads.top_owner(&Pod {
-                namespace: target.namespace.clone(),
-                name: target.pod.clone(),
+                namespace: target.namespace.to_string(),
+                name: target.pod.to_string(),
                 ..Pod::default()
             }),
         };
@@ -335,7 +350,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
 fn gather_event<'a>(
     g: &mut Gathered<'a>,
     pods: &HashMap<(&str, &str), &'a Pod>,
-    families: &[String],
+    families: &'a [String],
     index: usize,
     event: &'a Event,
     verdict: Option<&'a Verdict>,
@@ -367,40 +382,31 @@ fn gather_event<'a>(
         acc.offer_sample(&evidence);
         return;
     }
-    let namespace =
-        if event.subject.namespace.is_empty() { &event.namespace } else { &event.subject.namespace };
-    let same_name = pods.get(&(namespace.as_str(), event.subject.name.as_str())).copied();
+    let namespace = event.subject_namespace();
+    let same_name = pods.get(&(namespace, event.subject.name.as_str())).copied();
     // A pod re-created under the same name is another pod.
     let earlier = same_name
         .is_some_and(|p| !event.subject.uid.is_empty() && !p.uid.is_empty() && p.uid != event.subject.uid);
     let pod = same_name.filter(|_| !earlier);
     let image = image_in_message(&event.message);
-    let container = event
-        .subject
-        .container()
-        .map(str::to_string)
-        .or_else(|| pod.and_then(|p| container_for(p, image)))
-        .unwrap_or_default();
-    let target = Target { namespace: namespace.clone(), pod: event.subject.name.clone(), earlier, container };
+    let container =
+        event.subject.container().or_else(|| pod.and_then(|p| container_for(p, image))).unwrap_or_default();
+    let target = Target { namespace, pod: &event.subject.name, earlier, container };
     if !event.host.is_empty() {
-        g.hosts.entry(target.clone()).or_insert(&event.host);
+        g.hosts.entry(target).or_insert(&event.host);
     }
     if let Some(image) = image {
-        g.images.entry(target.clone()).or_insert(image);
+        g.images.entry(target).or_insert(image);
     }
-    g.targets.entry((families[verdict.runbook].clone(), target)).or_default().push(evidence);
+    g.targets.entry((&families[verdict.runbook], target)).or_default().push(evidence);
 }
 
 /// The pod's own status and scheduling condition (pod-wide evidence), then
 /// each container's waiting, terminated and last-terminated state.
-fn gather_pod<'a>(g: &mut Gathered<'a>, families: &[String], pod: &'a Pod, verdicts: &'a PodVerdicts) {
+fn gather_pod<'a>(g: &mut Gathered<'a>, families: &'a [String], pod: &'a Pod, verdicts: &'a PodVerdicts) {
     let subject = || format!("Pod/{}/{}", pod.namespace, pod.name);
-    let target = |container: &str| Target {
-        namespace: pod.namespace.clone(),
-        pod: pod.name.clone(),
-        earlier: false,
-        container: container.to_string(),
-    };
+    let target =
+        |container: &'a str| Target { namespace: &pod.namespace, pod: &pod.name, earlier: false, container };
     let podwide = [
         (&verdicts.status, (pod.reason.as_str(), pod.message.as_str())),
         (&verdicts.scheduling, pod.unscheduled().map_or(("", ""), |c| (&c.reason, &c.message))),
@@ -410,7 +416,7 @@ fn gather_pod<'a>(g: &mut Gathered<'a>, families: &[String], pod: &'a Pod, verdi
             Some(v) => {
                 let line = if message.is_empty() { reason } else { message };
                 let evidence = Evidence::status(v, Cow::Borrowed(line));
-                g.targets.entry((families[v.runbook].clone(), target(""))).or_default().push(evidence);
+                g.targets.entry((&families[v.runbook], target(""))).or_default().push(evidence);
             }
             None if !reason.is_empty() || !message.is_empty() => {
                 g.unclassified.add(reason, message, 1, subject())
@@ -432,13 +438,24 @@ fn gather_pod<'a>(g: &mut Gathered<'a>, families: &[String], pod: &'a Pod, verdi
         for (verdict, _, line) in states {
             if let Some(v) = verdict {
                 let evidence = Evidence::status(v, Cow::Owned(line));
-                g.targets
-                    .entry((families[v.runbook].clone(), target(&status.name)))
-                    .or_default()
-                    .push(evidence);
+                g.targets.entry((&families[v.runbook], target(&status.name))).or_default().push(evidence);
             }
         }
     }
+}
+
+/// Whether [`gather_pod`] has nothing to take from `pod`: no verdict, no
+/// state to report or template, no masked text. Such a pod enters a
+/// finding only through an event about it.
+fn says_nothing(pod: &Pod, verdicts: &PodVerdicts) -> bool {
+    verdicts.status.is_none()
+        && verdicts.scheduling.is_none()
+        && pod.reason.is_empty()
+        && pod.message.is_empty()
+        && pod.unscheduled().is_none()
+        && coverage::masked_in_pod(pod) == 0
+        && pod.statuses.len() == verdicts.containers.len()
+        && pod.statuses.iter().zip(&verdicts.containers).all(|(s, v)| container_states(s, v).is_empty())
 }
 
 /// The failing states of a container worth reporting, each with its
@@ -486,28 +503,23 @@ fn gather_missing_pull_secrets<'a>(
     targets: &mut Targets<'a>,
     facts: &Facts<'_>,
     pods: &HashMap<(&str, &str), &'a Pod>,
-    families: &[String],
+    families: &'a [String],
     runbook: usize,
 ) {
-    let family = &families[runbook];
-    let failing: BTreeSet<(String, String)> = targets
+    let family = families[runbook].as_str();
+    let failing: BTreeSet<(&str, &str)> = targets
         .keys()
-        .filter(|(f, t)| f == family && !t.earlier)
-        .map(|(_, t)| (t.namespace.clone(), t.pod.clone()))
+        .filter(|(f, t)| *f == family && !t.earlier)
+        .map(|(_, t)| (t.namespace, t.pod))
         .collect();
     for (namespace, name) in failing {
-        let Some(pod) = pods.get(&(namespace.as_str(), name.as_str())) else { continue };
+        let Some(pod) = pods.get(&(namespace, name)) else { continue };
         for note in facts.missing_pull_secrets(pod) {
-            let target = Target {
-                namespace: namespace.clone(),
-                pod: name.clone(),
-                earlier: false,
-                container: String::new(),
-            };
+            let target = Target { namespace: &pod.namespace, pod: &pod.name, earlier: false, container: "" };
             let verdict = Verdict { runbook, symptom: false, keyword: String::new() };
             let mut evidence = Evidence::status(&verdict, Cow::Owned(note.clone()));
             evidence.note = Some(note);
-            targets.entry((family.clone(), target)).or_default().push(evidence);
+            targets.entry((family, target)).or_default().push(evidence);
         }
     }
 }
@@ -534,7 +546,7 @@ fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e E
 /// which then crash-looped is one liveness finding, the crash loop named
 /// in its evidence. A pod-wide cause (an eviction) explains the causes of
 /// its containers too.
-fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Evidence<'_>)]) -> Vec<usize> {
+fn file_under_explaining(corpus: &Corpus, choices: &[(&(&str, Target), &Evidence<'_>)]) -> Vec<usize> {
     let mut causes_by_target: HashMap<&Target, Vec<usize>> = HashMap::new();
     for ((_, target), chosen) in choices {
         if !chosen.symptom {
@@ -545,7 +557,7 @@ fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Eviden
         .iter()
         .map(|((_, target), chosen)| {
             let id = &corpus.get(chosen.runbook).id;
-            let podwide = Target { container: String::new(), ..target.clone() };
+            let podwide = Target { container: "", ..*target };
             let candidates = causes_by_target.get(target).into_iter().chain(causes_by_target.get(&podwide));
             candidates
                 .flatten()
@@ -562,12 +574,12 @@ fn file_under_explaining(corpus: &Corpus, choices: &[(&(String, Target), &Eviden
 /// this, one pod would show up under two causes. It takes part in ranking
 /// for each of them; its count is still added only once.
 fn attach_podwide_evidence(targets: &mut Targets<'_>) {
-    let podwide: Vec<(String, Target)> =
-        targets.keys().filter(|(_, t)| t.container.is_empty()).cloned().collect();
+    let podwide: Vec<(&str, Target)> =
+        targets.keys().filter(|(_, t)| t.container.is_empty()).copied().collect();
     for key in podwide {
         let (family, target) = &key;
-        let siblings: Vec<(String, Target)> = targets
-            .range(key.clone()..)
+        let siblings: Vec<(&str, Target)> = targets
+            .range(key..)
             .skip(1)
             .map(|(k, _)| k)
             .take_while(|(f, t)| {
@@ -576,7 +588,7 @@ fn attach_podwide_evidence(targets: &mut Targets<'_>) {
                     && t.pod == target.pod
                     && t.earlier == target.earlier
             })
-            .cloned()
+            .copied()
             .collect();
         if siblings.is_empty() {
             continue;
@@ -646,15 +658,15 @@ fn without_redundant_podwide_rows(pods: BTreeSet<AffectedPod>) -> Vec<AffectedPo
 }
 
 /// The container of `pod` that runs `image`, or its only container.
-fn container_for(pod: &Pod, image: Option<&str>) -> Option<String> {
+fn container_for<'p>(pod: &'p Pod, image: Option<&str>) -> Option<&'p str> {
     if let Some(image) = image {
-        let by_image = pod.containers.iter().find(|c| c.image == image).map(|c| c.name.clone());
+        let by_image = pod.containers.iter().find(|c| c.image == image).map(|c| c.name.as_str());
         if by_image.is_some() {
             return by_image;
         }
     }
     match pod.containers.as_slice() {
-        [only] => Some(only.name.clone()),
+        [only] => Some(&only.name),
         _ => None,
     }
 }
@@ -685,10 +697,10 @@ fn affected_pod(
     let redact = |s: &str| text::redact(s).into_owned();
     let state = pod.and_then(|p| p.statuses.iter().find(|s| s.name == target.container)).map(container_state);
     AffectedPod {
-        namespace: redact(&target.namespace),
+        namespace: redact(target.namespace),
         owner: owner.map(|o| OwnerRef { kind: redact(&o.kind), name: redact(&o.name) }),
-        name: redact(&target.pod),
-        container: redact(&target.container),
+        name: redact(target.pod),
+        container: redact(target.container),
         image: redact(spec_image.or(status_image).or(event_image).unwrap_or_default()),
         node: redact(pod.map(|p| p.node.as_str()).filter(|n| !n.is_empty()).or(host).unwrap_or_default()),
         state: state.map(|s| redact(&s)).unwrap_or_default(),

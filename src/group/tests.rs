@@ -51,7 +51,7 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
 fn run(objects: &Objects) -> (Corpus, Grouped) {
     let corpus = Corpus::builtin().unwrap();
     let (events, pods) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
-    let grouped = group(&corpus, &Classified { objects, events: &events, pods: &pods });
+    let grouped = group(&corpus, &Classified::of(objects, &events, &pods));
     (corpus, grouped)
 }
 
