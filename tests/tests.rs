@@ -6,6 +6,7 @@ mod cli;
 mod crosscheck;
 mod decode;
 mod hostile;
+mod joins;
 mod json;
 mod layouts;
 mod real;
