@@ -27,7 +27,7 @@ use anyhow::{bail, Context};
 
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
-use crate::decode::decode;
+use crate::decode::{decode, may_hold_objects};
 use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Tally};
 use crate::input::{self, Item, Limits, Source};
 use crate::model::{Objects, Pod};
@@ -56,6 +56,9 @@ impl Outcome {
 /// workers never to run dry between two entries of a bundle; small next to
 /// what the entries being decoded hold.
 const QUEUE_BYTES: usize = 4 << 20;
+
+// The input stage must show `may_hold_objects` all the bytes it needs.
+const _: () = assert!(input::HEAD_BYTES >= crate::decode::HEAD_BYTES);
 
 /// Runs the command described by `config`, writing the report to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -135,6 +138,10 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
             EntryResult { path, seq, outcome: EntryOutcome::Unreadable(reason) }
         }
         Item::Ignored { path, .. } => EntryResult { path, seq, outcome: EntryOutcome::Ignored },
+        // What decode would have found nothing in (see `may_hold_objects`).
+        Item::NotLoaded { path } => {
+            EntryResult { path, seq, outcome: EntryOutcome::Skipped { recognised: false } }
+        }
     }
 }
 
@@ -145,9 +152,10 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
     let mut results = if threads == 1 {
         let mut results = Vec::new();
         let mut seq = 0;
-        input::read(source, limits, &mut |item| {
+        input::read_while(source, limits, &may_hold_objects, &mut |item| {
             results.push(process(&matcher, (seq, item)));
             seq += 1;
+            ControlFlow::Continue(())
         })?;
         results
     } else {
@@ -188,7 +196,7 @@ fn read_parallel(
         pool,
         size,
         |sink| {
-            input::read_while(source, limits, &mut |item| {
+            input::read_while(source, limits, &may_hold_objects, &mut |item| {
                 seq += 1;
                 sink((seq - 1, item))
             })

@@ -87,19 +87,61 @@ enum Parser {
     Reference,
 }
 
-fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
-    let data = strip_bom(&entry.data);
+/// How many first bytes of an entry [`may_hold_objects`] needs to see.
+pub const HEAD_BYTES: usize = SNIFF_BYTES + 3; // a UTF-8 byte-order mark, then the sniff
+
+/// Whether an entry whose path is `path` and whose first bytes are `head`
+/// (its first [`HEAD_BYTES`], or all of it if shorter) can hold anything
+/// [`decode`] reads. False means `decode` would find nothing in the whole
+/// entry, so the input stage need not load the rest: binary content, or
+/// text that is neither JSON nor YAML (a container log).
+pub fn may_hold_objects(path: &str, head: &[u8]) -> bool {
+    let data = strip_bom(head);
+    match sniff(path, data) {
+        Sniff::Json(_) | Sniff::Yaml => true,
+        // Only blank so far: what follows decides.
+        Sniff::Blank => head.len() >= HEAD_BYTES,
+        Sniff::Neither => false,
+    }
+}
+
+/// What the first bytes of an entry say it is.
+enum Sniff {
+    /// JSON, from this offset (the first byte that is not white space).
+    Json(usize),
+    Yaml,
+    /// Nothing but white space.
+    Blank,
+    /// Binary, or text that is neither (a log).
+    Neither,
+}
+
+/// Tells JSON and YAML from anything else by the path and the first
+/// [`SNIFF_BYTES`] of `data` (after any byte-order mark): the one rule
+/// [`decode`] and [`may_hold_objects`] share.
+fn sniff(path: &str, data: &[u8]) -> Sniff {
     let head = &data[..data.len().min(SNIFF_BYTES)];
     if head.contains(&0) {
-        return Decoded::default(); // binary
+        return Sniff::Neither; // binary
     }
+    let Some(start) = data.iter().position(|b| !b.is_ascii_whitespace()) else { return Sniff::Blank };
+    if matches!(data[start], b'{' | b'[') {
+        Sniff::Json(start)
+    } else if looks_like_yaml(path, head) {
+        Sniff::Yaml
+    } else {
+        Sniff::Neither
+    }
+}
+
+fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
+    let data = strip_bom(&entry.data);
     let mut decoded = Decoded::default();
-    let start = data.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else { return decoded };
-    let json = matches!(data[start], b'{' | b'[');
-    if !json && !looks_like_yaml(&entry.path, head) {
-        return decoded;
-    }
+    let (json, start) = match sniff(&entry.path, data) {
+        Sniff::Json(start) => (true, start),
+        Sniff::Yaml => (false, 0),
+        Sniff::Blank | Sniff::Neither => return decoded,
+    };
     // Invalid UTF-8 is replaced rather than rejected, so one bad byte does
     // not cost the entry. The documents borrow from this text.
     let bytes = if json { &data[start..] } else { data };

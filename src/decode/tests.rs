@@ -246,3 +246,42 @@ fn yaml_reader_equals_serde_yaml_on_real_fixtures() {
     eprintln!("go-yaml reader: {} YAML files read, {} declined: {declined:?}", read.len(), declined.len());
     assert!(read.len() > 100 && declined.len() * 20 < read.len(), "declined: {declined:?}");
 }
+
+/// Whatever `may_hold_objects` turns down from an entry's first bytes,
+/// `decode` finds nothing in the whole entry: the input stage may pass it
+/// over unread. Checked on every real file and on the edge cases.
+#[test]
+fn entries_turned_down_by_their_head_hold_nothing() {
+    let check = |entry: &Entry| {
+        let head = &entry.data[..entry.data.len().min(HEAD_BYTES)];
+        if !may_hold_objects(&entry.path, head) {
+            assert_eq!(decode(entry), Decoded::default(), "{} was turned down", entry.path);
+        }
+        !may_hold_objects(&entry.path, head)
+    };
+    let entry = |path: &str, data: Vec<u8>| Entry { path: path.into(), data };
+    let events = br#"{"kind":"EventList","items":[]}"#.to_vec();
+    let mut padded = vec![b' '; HEAD_BYTES + 10];
+    padded.extend_from_slice(&events);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&events);
+    let cases = [
+        (entry("pods/logs/web/web.log", b"2024-05-14T10:00:00Z starting\n".to_vec()), true),
+        (entry("x.log", b"\0\x01binary".to_vec()), true),
+        (entry("blank.json", b"  \n ".to_vec()), true),
+        (entry("events.json", events), false),
+        (entry("events.json", bom), false),
+        // White space longer than the head: only the rest can tell.
+        (entry("events.json", padded), false),
+        (entry("core/pods.yaml", b"# comment\n".to_vec()), false),
+        (entry("no-extension", b"apiVersion: v1\nkind: List\nitems: []\n".to_vec()), false),
+        (entry("coredns.log", b"[INFO] plugin/reload: Running configuration\n".to_vec()), false),
+    ];
+    for (case, turned_down) in &cases {
+        assert_eq!(check(case), *turned_down, "{}", case.path);
+    }
+    let Some(entries) = real_entries() else { return };
+    let turned_down = entries.iter().filter(|e| check(e)).count();
+    eprintln!("{turned_down} of {} real entries need not be loaded", entries.len());
+    assert!(turned_down > 0);
+}

@@ -108,6 +108,25 @@ pub enum Item {
         path: String,
         reason: String,
     },
+    /// Plain content that the caller's [`Wanted`] turned down by its first
+    /// bytes (a container log): passed over in the stream, never loaded.
+    NotLoaded {
+        path: String,
+    },
+}
+
+/// Which plain entries are worth loading, told from an entry's path and its
+/// first [`HEAD_BYTES`] (all of it if shorter). An entry turned down is
+/// reported as [`Item::NotLoaded`] without its bytes being copied out of the
+/// stream: most of a bundle's bytes are logs nothing reads.
+pub type Wanted<'w> = &'w (dyn Fn(&str, &[u8]) -> bool + Sync);
+
+/// How many first bytes a [`Wanted`] is shown.
+pub const HEAD_BYTES: usize = 8 * 1024;
+
+/// Loads every entry.
+pub fn all(_path: &str, _head: &[u8]) -> bool {
+    true
 }
 
 /// The source could not be read at all (exit status 2).
@@ -128,27 +147,29 @@ pub enum InputError {
 /// Returns `Err` only when the source itself cannot be opened; problems
 /// with parts of it are reported through the sink as [`Item::Unreadable`].
 pub fn read(source: &Source, limits: &Limits, sink: &mut dyn FnMut(Item)) -> Result<(), InputError> {
-    read_while(source, limits, &mut |item| {
+    read_while(source, limits, &all, &mut |item| {
         sink(item);
         ControlFlow::Continue(())
     })
 }
 
-/// [`read`] with a sink that can stop the read: once it returns
-/// [`ControlFlow::Break`], no further byte of the source is read or inflated
-/// and no further item is emitted (a consumer that gave up must not leave the
-/// reader inflating the rest of a huge archive for nothing).
+/// [`read`] loading only the entries `wanted` accepts, with a sink that can
+/// stop the read: once it returns [`ControlFlow::Break`], no further byte of
+/// the source is read or inflated and no further item is emitted (a
+/// consumer that gave up must not leave the reader inflating the rest of a
+/// huge archive for nothing).
 pub fn read_while(
     source: &Source,
     limits: &Limits,
+    wanted: Wanted<'_>,
     sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     match source {
         Source::Stdin => {
-            read_reader_while("-", io::stdin().lock(), limits, sink);
+            read_reader_while("-", io::stdin().lock(), limits, wanted, sink);
             Ok(())
         }
-        Source::Path(path) => read_path(path, limits, sink),
+        Source::Path(path) => read_path(path, limits, wanted, sink),
     }
 }
 
@@ -160,7 +181,7 @@ pub fn read_while(
 /// Nothing can fail here that is not about part of the stream, so every
 /// problem goes to `sink` as an [`Item::Unreadable`].
 pub fn read_reader(name: &str, reader: impl Read, limits: &Limits, sink: &mut dyn FnMut(Item)) {
-    read_reader_while(name, reader, limits, &mut |item| {
+    read_reader_while(name, reader, limits, &all, &mut |item| {
         sink(item);
         ControlFlow::Continue(())
     });
@@ -171,10 +192,11 @@ pub fn read_reader_while(
     name: &str,
     reader: impl Read,
     limits: &Limits,
+    wanted: Wanted<'_>,
     sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
 ) {
     let budget = Budget::new(limits.max_total_bytes);
-    let mut session = Session::new(limits, &budget, sink);
+    let mut session = Session::new(limits, &budget, wanted, sink);
     let mut reader = BufReader::with_capacity(SOURCE_BUFFER, reader);
     session.read_source(&Origin::top(name), &mut reader);
 }
@@ -182,6 +204,7 @@ pub fn read_reader_while(
 fn read_path(
     path: &Path,
     limits: &Limits,
+    wanted: Wanted<'_>,
     sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     let shown = || path.display().to_string();
@@ -191,14 +214,14 @@ fn read_path(
     let meta = fs::metadata(path).map_err(|e| open_error(shown(), e))?;
     if meta.is_dir() {
         let budget = Budget::new(limits.max_total_bytes);
-        let mut session = Session::new(limits, &budget, sink);
+        let mut session = Session::new(limits, &budget, wanted, sink);
         return dir::walk(path, &mut session).map_err(|e| open_error(shown(), e));
     }
     // Anything else is opened and streamed, FIFOs included: that is how
     // `bundle-scan <(curl …)` hands us a bundle.
     let file = File::open(path).map_err(|e| open_error(shown(), e))?;
     let name = path.file_name().map_or_else(shown, |n| n.to_string_lossy().into_owned());
-    read_reader_while(&name, file, limits, sink);
+    read_reader_while(&name, file, limits, wanted, sink);
     Ok(())
 }
 
@@ -212,7 +235,9 @@ fn open_error(path: String, source: io::Error) -> InputError {
 
 #[cfg(test)]
 mod tests {
-    use super::testutil::{entries, gzip, noise, read_bytes, show, tar, unreadable, TarBuilder};
+    use super::testutil::{
+        entries, gzip, noise, read_bytes, read_bytes_wanted, show, tar, unreadable, TarBuilder,
+    };
     use super::*;
 
     const EVENTS: &[u8] = br#"{"kind":"EventList","items":[]}"#;
@@ -290,6 +315,31 @@ mod tests {
                 "E case-123/inner.tar/a.json (31 bytes)",
             ]
         );
+    }
+
+    /// Entries the caller does not want, told by their first bytes, are
+    /// passed over unloaded; what follows them is still read, and a cut
+    /// inside one is still a cut.
+    #[test]
+    fn entries_turned_down_by_their_head_are_passed_over() {
+        let log = noise(HEAD_BYTES * 3, 7); // starts with '#'
+        let not_logs = |_: &str, head: &[u8]| !head.starts_with(b"#");
+        let files: [(&str, &[u8]); 3] =
+            [("b/a.log", &log), ("b/short.log", b"#hi"), ("b/events.json", EVENTS)];
+        let items = read_bytes_wanted("b.tar.gz", &gzip(&tar(&files)), &not_logs);
+        assert_eq!(show(&items), ["N b/a.log", "N b/short.log", "E b/events.json (31 bytes)"]);
+        let whole = tar(&files);
+        // Cut past the head of a.log (what is skipped), then inside it.
+        for cut in [512 + HEAD_BYTES + 100, 512 + 100] {
+            let items = read_bytes_wanted("b.tar", &whole[..cut], &not_logs);
+            let bad = unreadable(&items);
+            assert!(
+                bad.iter().any(|(_, reason)| reason.starts_with("truncated or corrupt archive")),
+                "cut at {cut}: {:?}",
+                show(&items)
+            );
+            assert!(entries(&items).is_empty(), "cut at {cut}: {:?}", show(&items));
+        }
     }
 
     #[test]
@@ -520,7 +570,7 @@ mod tests {
         for data in [tar(&refs), gzip(&tar(&refs))] {
             let consumed = std::cell::Cell::new(0);
             let mut items = Vec::new();
-            read_reader_while("b.tgz", Counting(&data, &consumed), &Limits::default(), &mut |item| {
+            read_reader_while("b.tgz", Counting(&data, &consumed), &Limits::default(), &all, &mut |item| {
                 items.push(item);
                 if items.len() == 2 {
                     ControlFlow::Break(())

@@ -16,7 +16,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::budget::{Budget, Metered};
 use super::sniff::{self, Kind};
-use super::{Entry, Item, Limits};
+use super::{Entry, Item, Limits, Wanted, HEAD_BYTES};
 
 /// Buffer on each gzip layer's output. The tar parser reads 512-byte headers;
 /// without a buffer every one of them would be a separate call into inflate.
@@ -26,6 +26,7 @@ const INFLATED_BUFFER: usize = 256 * 1024;
 pub(super) struct Session<'s> {
     limits: &'s Limits,
     budget: &'s Budget,
+    wanted: Wanted<'s>,
     sink: &'s mut dyn FnMut(Item) -> ControlFlow<()>,
     /// Set once the total byte budget is spent, or the sink asked to stop:
     /// nothing more is read.
@@ -111,9 +112,10 @@ impl<'s> Session<'s> {
     pub(super) fn new(
         limits: &'s Limits,
         budget: &'s Budget,
+        wanted: Wanted<'s>,
         sink: &'s mut dyn FnMut(Item) -> ControlFlow<()>,
     ) -> Self {
-        Session { limits, budget, sink, stopped: false }
+        Session { limits, budget, wanted, sink, stopped: false }
     }
 
     /// Whether the budget is spent or the sink wants no more, and the caller
@@ -272,12 +274,24 @@ impl<'s> Session<'s> {
         }
         // A tar header's size is only a claim, so don't trust it for more
         // than a modest up-front allocation.
-        let hint = origin.size.unwrap_or(0).min(8 << 20);
-        let mut data = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        let hint = usize::try_from(origin.size.unwrap_or(0).min(8 << 20)).unwrap_or(0);
+        let mut data = Vec::with_capacity(hint.min(HEAD_BYTES));
         // One byte past the cap tells "exactly at the cap" from "over it"
         // for streams of unknown size (gzip, stdin, a growing file).
-        reader.take(cap.saturating_add(1)).read_to_end(&mut data)?;
-        let len = data.len() as u64;
+        let limit = cap.saturating_add(1);
+        // The first bytes decide whether the rest is worth holding. A log
+        // is passed over: still read through (to the same cap), so that a
+        // cut or an oversized entry is reported on it, but never copied.
+        (&mut *reader).take(limit.min(HEAD_BYTES as u64)).read_to_end(&mut data)?;
+        let wanted = (self.wanted)(&origin.name, &data);
+        let rest = limit - data.len() as u64;
+        let len = if wanted {
+            data.reserve(hint.saturating_sub(data.len()));
+            reader.take(rest).read_to_end(&mut data)?;
+            data.len() as u64
+        } else {
+            data.len() as u64 + io::copy(&mut reader.take(rest), &mut io::sink())?
+        };
         if len > cap {
             self.unreadable(
                 origin.name.clone(),
@@ -291,7 +305,11 @@ impl<'s> Session<'s> {
                 format!("ends after {len} of its {size} bytes"),
             ));
         }
-        self.emit(Item::Entry(Entry { path: origin.name.clone(), data }));
+        self.emit(if wanted {
+            Item::Entry(Entry { path: origin.name.clone(), data })
+        } else {
+            Item::NotLoaded { path: origin.name.clone() }
+        });
         Ok(())
     }
 }

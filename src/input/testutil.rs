@@ -7,7 +7,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use tar::{EntryType, Header};
 
-use super::{read_reader, Item, Limits};
+use super::{read_reader, read_reader_while, Item, Limits, Wanted};
 
 /// Builds a tar in memory. Goes through raw headers where `tar::Builder`
 /// would refuse the input (`..`, absolute paths, bad UTF-8) — exactly the
@@ -110,7 +110,18 @@ pub(super) fn read_bytes(name: &str, data: &[u8], limits: &Limits) -> Vec<Item> 
     items
 }
 
-/// One line per item: `E path (n bytes)`, `U path: reason`, `I path: reason`.
+/// [`read_bytes`] loading only what `wanted` accepts.
+pub(super) fn read_bytes_wanted(name: &str, data: &[u8], wanted: Wanted<'_>) -> Vec<Item> {
+    let mut items = Vec::new();
+    read_reader_while(name, data, &Limits::default(), wanted, &mut |item| {
+        items.push(item);
+        std::ops::ControlFlow::Continue(())
+    });
+    items
+}
+
+/// One line per item: `E path (n bytes)`, `U path: reason`, `I path: reason`,
+/// `N path` (not loaded).
 pub(super) fn show(items: &[Item]) -> Vec<String> {
     items
         .iter()
@@ -118,6 +129,7 @@ pub(super) fn show(items: &[Item]) -> Vec<String> {
             Item::Entry(e) => format!("E {} ({} bytes)", e.path, e.data.len()),
             Item::Unreadable { path, reason } => format!("U {path}: {reason}"),
             Item::Ignored { path, reason } => format!("I {path}: {reason}"),
+            Item::NotLoaded { path } => format!("N {path}"),
         })
         .collect()
 }
