@@ -686,8 +686,8 @@ fn files_below(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn fuzz_regressions_and_seeds_replay() {
-    use bundle_scan::decode::decode;
-    use bundle_scan::input::{read_reader, Entry, Item, Limits};
+    use bundle_scan::decode::{decode, may_hold_objects};
+    use bundle_scan::input::{read_reader_while, Entry, Item, Limits};
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let limits = Limits { max_entry_bytes: 1 << 20, max_total_bytes: 8 << 20, max_depth: 4 };
     let mut replayed = 0;
@@ -696,11 +696,14 @@ fn fuzz_regressions_and_seeds_replay() {
             for file in files_below(&fuzz.join(kind).join(target)) {
                 let data = std::fs::read(&file).unwrap();
                 match target {
-                    "archive" => read_reader("fuzz.tar.gz", &data[..], &limits, &mut |item| {
-                        if let Item::Entry(entry) = item {
-                            let _ = decode(&entry);
-                        }
-                    }),
+                    "archive" => {
+                        read_reader_while("fuzz.tar.gz", &data[..], &limits, &may_hold_objects, &mut |item| {
+                            if let Item::Entry(entry) = item {
+                                let _ = decode(&entry);
+                            }
+                            std::ops::ControlFlow::Continue(())
+                        })
+                    }
                     // The whole scan, as the binary runs it, in every format:
                     // what the `scan` target checks is the report's text.
                     "scan" => {

@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     });
     let events: Vec<_> = objects.events.iter().map(|e| matcher.classify_event(e)).collect();
     let pods: Vec<_> = objects.pods.iter().map(|p| matcher.classify_pod(p)).collect();
-    let grouped = group(corpus, &Classified { objects: &objects, events: &events, pods: &pods });
+    let grouped = group(corpus, &Classified::of(&objects, &events, &pods));
     if grouped.findings.is_empty() && grouped.unclassified.is_empty() {
         return; // Nothing from the bundle to render; saves most of the time per run.
     }
