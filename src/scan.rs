@@ -28,7 +28,7 @@ use anyhow::{bail, Context};
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::{decode, may_hold_objects};
-use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Tally};
+use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Scope, Tally, Totals};
 use crate::input::{self, Item, Limits, Source};
 use crate::model::{Objects, Pod};
 use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
@@ -109,6 +109,36 @@ enum EntryOutcome {
     Ignored,
 }
 
+/// What the scan keeps of the items read: in full, every entry with
+/// something to report; of the rest (logs, files holding nothing we read,
+/// links), only how many there were. Every path goes past the coverage
+/// [`Scope`] first.
+#[derive(Default)]
+struct Collected {
+    entries: Vec<EntryResult>,
+    skipped: u64,
+    /// Skipped entries that were JSON or YAML all the same.
+    skipped_structured: u64,
+    ignored: u64,
+    scope: Scope,
+}
+
+impl Extend<EntryResult> for Collected {
+    fn extend<I: IntoIterator<Item = EntryResult>>(&mut self, results: I) {
+        for result in results {
+            self.scope.add(&result.path);
+            match result.outcome {
+                EntryOutcome::Skipped { recognised } => {
+                    self.skipped += 1;
+                    self.skipped_structured += u64::from(recognised);
+                }
+                EntryOutcome::Ignored => self.ignored += 1,
+                _ => self.entries.push(result),
+            }
+        }
+    }
+}
+
 /// Decodes and classifies one input item: the work a decode task does.
 fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
     match item {
@@ -149,15 +179,15 @@ fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
 /// core; 1 runs everything on the calling thread.
 pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = Matcher::new(corpus);
-    let mut results = if threads == 1 {
-        let mut results = Vec::new();
+    let mut collected = if threads == 1 {
+        let mut collected = Collected::default();
         let mut seq = 0;
         input::read_while(source, limits, &may_hold_objects, &mut |item| {
-            results.push(process(&matcher, (seq, item)));
+            collected.extend([process(&matcher, (seq, item))]);
             seq += 1;
             ControlFlow::Continue(())
         })?;
-        results
+        collected
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -165,10 +195,12 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
+    let results = &mut collected.entries;
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
-    let (context, tally) = merge_context(&mut results);
-    let unpacked = unpack_named(&mut results);
-    let kept: Vec<&Kept> = results
+    let (context, totals) = merge_context(results);
+    let unpacked = unpack_named(results);
+    let kept: Vec<&Kept> = collected
+        .entries
         .iter()
         .filter_map(|r| match &r.outcome {
             EntryOutcome::Objects(kept) => Some(&**kept),
@@ -176,7 +208,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         })
         .collect();
     let classified = merge(&kept, &unpacked, &context);
-    finish(source, corpus, &results, &classified, &tally)
+    finish(source, corpus, &collected, &classified, &totals)
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
@@ -186,7 +218,7 @@ fn read_parallel(
     limits: &Limits,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
-) -> Result<Vec<EntryResult>, input::InputError> {
+) -> Result<Collected, input::InputError> {
     let mut seq = 0;
     let size = |job: &(usize, Item)| match &job.1 {
         Item::Entry(entry) => entry.data.len(),
@@ -210,12 +242,13 @@ fn read_parallel(
 /// thread does the work itself instead of waiting for room. If a `work`
 /// call panics, feeding stops (reading on would only inflate the rest of
 /// the bundle for nothing) and the panic propagates once the pool is done.
-fn spread<T: Send, R: Send, E: Send>(
+/// The results are gathered into a `C`, in no set order.
+fn spread<T: Send, R: Send, E: Send, C: Default + Extend<R> + Send>(
     pool: &rayon::ThreadPool,
     size: impl Fn(&T) -> usize + Sync,
     feed: impl FnOnce(&mut dyn FnMut(T) -> ControlFlow<()>) -> Result<(), E> + Send,
     work: impl Fn(T) -> R + Sync,
-) -> Result<Vec<R>, E> {
+) -> Result<C, E> {
     /// Raises the flag if dropped while its thread unwinds.
     struct OnPanic<'a>(&'a AtomicBool);
     impl Drop for OnPanic<'_> {
@@ -225,10 +258,10 @@ fn spread<T: Send, R: Send, E: Send>(
             }
         }
     }
-    let results = Mutex::new(Vec::new());
+    let results = Mutex::new(C::default());
     let queued = AtomicUsize::new(0);
     let panicked = AtomicBool::new(false);
-    let save = |result: R| results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    let save = |result: R| results.lock().unwrap_or_else(PoisonError::into_inner).extend([result]);
     let guarded = |item: T| {
         let _guard = OnPanic(&panicked);
         save(work(item));
@@ -271,7 +304,7 @@ pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdi
 /// accounts, secrets, what was not collected) into one `Objects`, each
 /// object once, the first copy in path order; and adds up the tallies.
 /// `results` must be in path order.
-fn merge_context(results: &mut [EntryResult]) -> (Objects, Tally) {
+fn merge_context(results: &mut [EntryResult]) -> (Objects, Totals) {
     let mut merged = Objects::default();
     let mut tally = Tally::default();
     for result in results.iter_mut() {
@@ -285,12 +318,11 @@ fn merge_context(results: &mut [EntryResult]) -> (Objects, Tally) {
             tally.absorb(std::mem::take(&mut kept.tally));
         }
     }
-    tally.settle();
     dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
     dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
     dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
     dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
-    (merged, tally)
+    (merged, tally.total())
 }
 
 /// The packed quiet pods of each entry that grouping could read: those a
@@ -359,15 +391,18 @@ fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> 
 fn finish(
     source: &Source,
     corpus: &Corpus,
-    results: &[EntryResult],
+    collected: &Collected,
     classified: &Classified<'_>,
-    tally: &Tally,
+    totals: &Totals,
 ) -> anyhow::Result<Report> {
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
-    let mut recognised = 0u64;
-    for result in results {
+    summary.entries_skipped = collected.skipped;
+    summary.entries_ignored = collected.ignored;
+    summary.entries = collected.skipped;
+    let mut recognised = collected.skipped_structured;
+    for result in &collected.entries {
         let mut warn = |message: String| {
             warnings.push(Warning {
                 entry: crate::text::redact(&result.path).into_owned(),
@@ -383,11 +418,6 @@ fn finish(
                     warn(format!("partly read: {error}"));
                 }
             }
-            EntryOutcome::Skipped { recognised: structured } => {
-                summary.entries += 1;
-                summary.entries_skipped += 1;
-                recognised += u64::from(*structured);
-            }
             EntryOutcome::Failed(errors) => {
                 summary.entries += 1;
                 summary.entries_failed += 1;
@@ -399,7 +429,8 @@ fn finish(
                 summary.entries_failed += 1;
                 warn(reason.clone());
             }
-            EntryOutcome::Ignored => summary.entries_ignored += 1,
+            // Counted as they came in (see `Collected`), not kept.
+            EntryOutcome::Skipped { .. } | EntryOutcome::Ignored => {}
         }
     }
     if recognised == 0 {
@@ -409,20 +440,15 @@ fn finish(
         };
         bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
-    summary.events = tally.distinct_events();
+    summary.events = totals.events;
     // Every warning is kept, so the kept events count them all.
     summary.warning_events = classified.events.iter().filter(|(e, _)| e.is_warning()).count() as u64;
-    summary.pods = tally.distinct_pods();
+    summary.pods = totals.pods;
     summary.nodes = classified.objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
     let grouped = group(corpus, classified);
     summary.pods_affected = grouped.pods_affected;
-    warnings.extend(crate::group::coverage(
-        results.iter().map(|r| r.path.as_str()),
-        classified,
-        tally,
-        &grouped,
-    ));
+    warnings.extend(crate::group::coverage(&collected.scope, classified, totals, &grouped));
     warnings.sort();
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -459,6 +485,7 @@ mod tests {
                 },
                 |i| assert_ne!(i, 5, "worker fails"),
             )
+            .map(|done: Vec<()>| done.len())
         }));
         assert!(outcome.is_err(), "the panic propagates");
         assert!(sent < ENDLESS as usize, "the producer sent all {sent} items after the failure");

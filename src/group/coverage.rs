@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::{Classified, Grouped, Tally};
+use super::{Classified, Grouped, Totals};
 use crate::model::Pod;
 use crate::report::{plural, Warning};
 use crate::text::REDACTION_MARKER;
@@ -14,12 +14,13 @@ use crate::text::REDACTION_MARKER;
 const MAX_NAMED: usize = 3;
 
 /// Warnings about the bundle as a whole (empty `entry`) and about the
-/// entries that record what could not be collected. `events` tallies every
-/// event of the bundle (`classified` holds only those grouping reads).
-pub fn coverage<'p>(
-    paths: impl Iterator<Item = &'p str>,
+/// entries that record what could not be collected. `scope` has seen every
+/// entry's path, `events` tallies every event of the bundle (`classified`
+/// holds only those grouping reads).
+pub fn coverage(
+    scope: &Scope,
     classified: &Classified<'_>,
-    events: &Tally,
+    events: &Totals,
     grouped: &Grouped,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
@@ -41,7 +42,7 @@ pub fn coverage<'p>(
     if let Some(line) = pods_without_events(events, grouped) {
         warnings.push(bundle(line));
     }
-    if let Some(line) = platform_only_must_gather(paths) {
+    if let Some(line) = scope.platform_only_must_gather() {
         warnings.push(bundle(line));
     }
     let masked = masked_messages(classified);
@@ -65,8 +66,8 @@ fn pods_show(n: usize) -> String {
 
 /// Affected pods that no event in the bundle is about: their events expired
 /// or were not gathered, so only their recorded state speaks for them.
-fn pods_without_events(events: &Tally, grouped: &Grouped) -> Option<String> {
-    if events.distinct_events() == 0 {
+fn pods_without_events(events: &Totals, grouped: &Grouped) -> Option<String> {
+    if events.events == 0 {
         return None; // a pod dump alone: there is nothing to miss
     }
     let affected: BTreeSet<(&str, &str)> = grouped
@@ -93,33 +94,46 @@ fn pods_without_events(events: &Tally, grouped: &Grouped) -> Option<String> {
     ))
 }
 
-/// A must-gather whose namespaces are all the platform's: the default
-/// OpenShift gather skips application namespaces.
-fn platform_only_must_gather<'p>(paths: impl Iterator<Item = &'p str>) -> Option<String> {
-    let mut namespaces = BTreeSet::new();
-    let mut must_gather = false;
-    for path in paths {
+/// What the entries' paths say about what a must-gather covers, gathered
+/// path by path so that the paths of entries passed over need not be kept.
+#[derive(Debug, Default)]
+pub struct Scope {
+    must_gather: bool,
+    namespaces: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn add(&mut self, path: &str) {
         let parts: Vec<&str> = path.split('/').collect();
-        must_gather |= parts.contains(&"cluster-scoped-resources");
+        self.must_gather |= parts.contains(&"cluster-scoped-resources");
         if let Some(at) = parts.iter().position(|p| *p == "namespaces") {
             // `namespaces/<ns>/core/events.yaml` or `namespaces/<ns>/<ns>.yaml`
             if let Some(ns) = parts.get(at + 1).filter(|_| parts.len() > at + 2) {
-                must_gather |= parts.get(at + 2) == Some(&"core");
-                namespaces.insert(*ns);
+                self.must_gather |= parts.get(at + 2) == Some(&"core");
+                if !self.namespaces.contains(*ns) {
+                    self.namespaces.insert(ns.to_string());
+                }
             }
         }
     }
-    let platform = |ns: &&str| {
-        ns.starts_with("openshift") || ns.starts_with("kube-") || matches!(*ns, "default" | "kube-system")
-    };
-    if !must_gather || namespaces.is_empty() || !namespaces.iter().all(platform) {
-        return None;
+
+    /// A must-gather whose namespaces are all the platform's: the default
+    /// OpenShift gather skips application namespaces.
+    fn platform_only_must_gather(&self) -> Option<String> {
+        let platform = |ns: &String| {
+            ns.starts_with("openshift")
+                || ns.starts_with("kube-")
+                || matches!(ns.as_str(), "default" | "kube-system")
+        };
+        if !self.must_gather || self.namespaces.is_empty() || !self.namespaces.iter().all(platform) {
+            return None;
+        }
+        Some(format!(
+            "this must-gather holds only platform namespaces ({} openshift-*, kube-* and default): application \
+             pods are not in it; gather an application namespace with `oc adm inspect ns/<namespace>`",
+            self.namespaces.len()
+        ))
     }
-    Some(format!(
-        "this must-gather holds only platform namespaces ({} openshift-*, kube-* and default): application \
-         pods are not in it; gather an application namespace with `oc adm inspect ns/<namespace>`",
-        namespaces.len()
-    ))
 }
 
 /// Messages in which a collector masked something.
@@ -141,6 +155,12 @@ pub(super) fn masked_in_pod(pod: &Pod) -> usize {
 mod tests {
     use super::*;
 
+    fn platform_only_must_gather<'p>(paths: impl IntoIterator<Item = &'p str>) -> Option<String> {
+        let mut scope = Scope::default();
+        paths.into_iter().for_each(|path| scope.add(path));
+        scope.platform_only_must_gather()
+    }
+
     #[test]
     fn platform_only_must_gathers_are_flagged() {
         let mg = [
@@ -154,9 +174,6 @@ mod tests {
         let with_app = mg.iter().copied().chain(["mg/quay-io-sha/namespaces/shop/core/pods.yaml"]);
         assert_eq!(platform_only_must_gather(with_app), None);
         // A troubleshoot bundle is not a must-gather.
-        assert_eq!(
-            platform_only_must_gather(["b/cluster-resources/pods/kube-system.json"].into_iter()),
-            None
-        );
+        assert_eq!(platform_only_must_gather(["b/cluster-resources/pods/kube-system.json"]), None);
     }
 }

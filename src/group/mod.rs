@@ -30,8 +30,8 @@ mod workload;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-pub use coverage::coverage;
-pub use retain::{pod_name_key, retain, PackedPods, Tally};
+pub use coverage::{coverage, Scope};
+pub use retain::{pod_name_key, retain, PackedPods, Tally, Totals};
 pub use template::template;
 pub use workload::Workloads;
 

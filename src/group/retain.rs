@@ -43,8 +43,8 @@ impl Tally {
         self.pod_keys.append(&mut other.pod_keys);
     }
 
-    /// Sorts and drops repeats; the questions below need it done first.
-    pub fn settle(&mut self) {
+    /// Sorts and drops repeats.
+    fn settle(&mut self) {
         for list in [&mut self.event_keys, &mut self.pods_with_events, &mut self.pod_keys] {
             list.sort_unstable();
             list.dedup();
@@ -52,14 +52,30 @@ impl Tally {
         }
     }
 
-    pub fn distinct_events(&self) -> u64 {
-        self.event_keys.len() as u64 + self.keyless_events
+    /// What the summary and the coverage check ask of a bundle's merged
+    /// tally; the fingerprints of its events and pods are let go.
+    pub fn total(mut self) -> Totals {
+        self.settle();
+        Totals {
+            events: self.event_keys.len() as u64 + self.keyless_events,
+            pods: self.pod_keys.len() as u64,
+            pods_with_events: self.pods_with_events,
+        }
     }
+}
 
-    pub fn distinct_pods(&self) -> u64 {
-        self.pod_keys.len() as u64
-    }
+/// A bundle's [`Tally`] once every entry is in.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// Distinct events (keyless ones each count).
+    pub events: u64,
+    /// Distinct pods.
+    pub pods: u64,
+    /// Sorted, without repeats.
+    pods_with_events: Vec<u64>,
+}
 
+impl Totals {
     /// Whether any event is about the pod.
     pub fn has_events(&self, namespace: &str, name: &str) -> bool {
         self.pods_with_events.binary_search(&pod_name_key(namespace, name)).is_ok()
@@ -271,7 +287,8 @@ mod tests {
         let kept: Vec<&str> = objects.events.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(kept, ["b", "c", ""], "matched, warning and masked events are kept");
         assert_eq!(verdicts, [Some(verdict), None, None]);
-        assert_eq!(tally.distinct_events(), 4, "a, b, c and the keyless one");
+        let tally = tally.total();
+        assert_eq!(tally.events, 4, "a, b, c and the keyless one");
         assert!(tally.has_events("shop", "web-1"), "a dropped event still says its pod has events");
         assert!(!tally.has_events("shop", "n1"), "a node is not a pod");
         assert!(!tally.has_events("other", "web-1"));
@@ -289,9 +306,9 @@ mod tests {
             let mut pods = vec![quiet(&objects.pods[0])];
             whole.absorb(retain(&mut objects, &mut vec![None], &mut pods).0);
         }
-        whole.settle();
-        assert_eq!(whole.distinct_events(), 2, "the same event in two entries counts once");
-        assert_eq!(whole.distinct_pods(), 1, "and so does the same pod");
+        let whole = whole.total();
+        assert_eq!(whole.events, 2, "the same event in two entries counts once");
+        assert_eq!(whole.pods, 1, "and so does the same pod");
     }
 
     #[test]
@@ -307,7 +324,7 @@ mod tests {
         assert_eq!(objects.pods, [failing], "a pod with something to say stays whole");
         assert_eq!(verdicts.len(), 1);
         assert_eq!(packed.len(), 2);
-        assert_eq!(tally.distinct_pods(), 3);
+        assert_eq!(tally.total().pods, 3);
         let wanted = pod_name_key("shop", "web-3");
         let unpacked: Vec<(Pod, PodVerdicts)> = packed.unpack(|key| key == wanted).collect();
         assert_eq!(unpacked, [(pods[2].clone(), quiet(&pods[2]))], "every field comes back");
