@@ -135,8 +135,8 @@ pub struct Pod {
     pub image_pull_secrets: Vec<String>,
     pub service_account: String,
     pub created: Option<String>,
-    /// `PodScheduled`, the only condition the analysis reads (and any
-    /// condition whose message a collector masked).
+    /// `PodScheduled=False`, the only condition the analysis reads (and
+    /// any condition whose message a collector masked).
     pub conditions: Vec<Condition>,
 }
 

@@ -159,28 +159,24 @@ fn pod(value: &Tree) -> Pod {
     let (namespace, name) = namespace_and_name(value);
     let spec = get(value, "spec");
     let spec_field = |key: &str| spec.and_then(|s| get(s, key));
-    // Collected from exact-size iterators: a pod's vectors are kept for the
-    // whole scan, so they get no spare room.
-    let containers = [("initContainers", true), ("containers", false)]
-        .into_iter()
-        .flat_map(|(key, init)| array(spec_field(key)).iter().map(move |c| (c, init)))
-        .map(|(c, init)| ContainerSpec {
-            name: text(get(c, "name")),
-            image: text(get(c, "image")),
-            init,
-            requests: requests(get(c, "resources")),
-        })
-        .collect::<Vec<_>>()
-        .into_boxed_slice()
-        .into_vec();
+    let containers = exact(
+        [("initContainers", true), ("containers", false)]
+            .into_iter()
+            .flat_map(|(key, init)| array(spec_field(key)).iter().map(move |c| (c, init)))
+            .map(|(c, init)| ContainerSpec {
+                name: text(get(c, "name")),
+                image: text(get(c, "image")),
+                init,
+                requests: requests(get(c, "resources")),
+            }),
+    );
     let status = get(value, "status");
     let status_field = |key: &str| status.and_then(|s| get(s, key));
-    let statuses = [("initContainerStatuses", true), ("containerStatuses", false)]
-        .into_iter()
-        .flat_map(|(key, init)| array(status_field(key)).iter().map(move |s| container_status(s, init)))
-        .collect::<Vec<_>>()
-        .into_boxed_slice()
-        .into_vec();
+    let statuses = exact(
+        [("initContainerStatuses", true), ("containerStatuses", false)]
+            .into_iter()
+            .flat_map(|(key, init)| array(status_field(key)).iter().map(move |s| container_status(s, init))),
+    );
     Pod {
         namespace,
         name,
@@ -190,22 +186,29 @@ fn pod(value: &Tree) -> Pod {
         reason: text(status_field("reason")),
         message: text(status_field("message")),
         owner: owner(value),
-        labels: labels(value).into_iter().filter(|(k, _)| WORKLOAD_LABELS.contains(&k.as_str())).collect(),
+        labels: exact(labels(value).into_iter().filter(|(k, _)| WORKLOAD_LABELS.contains(&k.as_str()))),
         containers,
         statuses,
-        image_pull_secrets: names(spec_field("imagePullSecrets")),
+        image_pull_secrets: exact(names(spec_field("imagePullSecrets")).into_iter()),
         service_account: opt_text(spec_field("serviceAccountName"))
             .or_else(|| opt_text(spec_field("serviceAccount")))
             .unwrap_or_default(),
         created: opt_text(meta(value, "creationTimestamp")),
-        // Only the scheduling condition is read (and any text a collector
-        // masked, which the coverage warnings count); the rest, four per
-        // pod, would only take memory.
-        conditions: conditions(status_field("conditions"))
-            .into_iter()
-            .filter(|c| c.kind == "PodScheduled" || c.message.contains(REDACTION_MARKER))
-            .collect(),
+        // Only a failed scheduling condition is read (and any text a
+        // collector masked, which the coverage warnings count); the rest,
+        // four or five per pod, would only take memory.
+        conditions: exact(conditions(status_field("conditions")).into_iter().filter(|c| {
+            (c.kind == "PodScheduled" && c.status.eq_ignore_ascii_case("false"))
+                || c.message.contains(REDACTION_MARKER)
+        })),
     }
+}
+
+/// The items collected without spare room: a kept pod's vectors stay in
+/// memory for the whole scan (a filtered `collect` would keep the capacity
+/// of everything it was filtered from).
+fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
+    items.collect::<Box<[T]>>().into_vec()
 }
 
 /// Requests, with limits standing in for the resources that have none: the
@@ -218,7 +221,7 @@ fn requests(resources: Option<&Tree>) -> Vec<(String, String)> {
             requests.push((name, quantity));
         }
     }
-    requests
+    exact(requests.into_iter())
 }
 
 fn container_status(value: &Tree, init: bool) -> ContainerStatus {

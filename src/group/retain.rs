@@ -175,6 +175,7 @@ pub fn retain(
         }
     }
     (objects.pods, *pods) = kept;
+    objects.workloads.retain(super::workload::Workloads::may_redirect);
     // The room of what was dropped would otherwise stay held to the end.
     objects.shrink_to_fit();
     events.shrink_to_fit();

@@ -42,6 +42,14 @@ impl<'a> Workloads<'a> {
         Some(self.climb(&pod.namespace, direct))
     }
 
+    /// Whether the bundle holding `workload` can change what a climb finds.
+    /// One with no owner of a kind the naming conventions do not guess
+    /// past (a Deployment, a StatefulSet, …) ends a climb just as its
+    /// absence would; a 1 GiB bundle holds thousands of them.
+    pub fn may_redirect(workload: &Workload) -> bool {
+        workload.owner.is_some() || matches!(workload.kind.as_str(), "ReplicaSet" | "Job")
+    }
+
     /// Follows owners up from `owner` (a ReplicaSet to its Deployment, a Job
     /// to its CronJob), by the bundle's objects or by naming convention.
     fn climb(&self, namespace: &str, mut owner: OwnerRef) -> OwnerRef {
@@ -160,5 +168,45 @@ mod tests {
         assert_eq!(top(&[], &p), None);
         assert_eq!(top(&[], &pod("etcd-master", Some(("Node", "master")), &[])), None);
         assert_eq!(top(&[], &pod("standalone", None, &[])), None);
+    }
+
+    /// Dropping what `may_redirect` turns down changes no climb: every pod
+    /// of a small bundle resolves to the same owner with all its workloads
+    /// and with the ones kept.
+    #[test]
+    fn workloads_dropped_change_no_owner() {
+        let w = |kind: &str, name: &str, owner: Option<(&str, &str)>| Workload {
+            kind: kind.into(),
+            namespace: "ns".into(),
+            name: name.into(),
+            owner: owner.map(|(k, n)| OwnerRef { kind: k.into(), name: n.into() }),
+        };
+        let all = [
+            w("Deployment", "web", None),
+            w("ReplicaSet", "web-5d4b8c9f6", Some(("Deployment", "web"))),
+            // Owned by an operator's resource: the climb goes past the Deployment.
+            w("Deployment", "db", Some(("Cluster", "main"))),
+            w("ReplicaSet", "db-7f8b9c6d5", Some(("Deployment", "db"))),
+            // A bare ReplicaSet whose name looks generated: no Deployment is guessed.
+            w("ReplicaSet", "batch-5d4b8c9f6", None),
+            w("Job", "backup-28391040", None),
+            w("StatefulSet", "cache", None),
+            w("CronJob", "report", None),
+        ];
+        let kept: Vec<Workload> = all.iter().filter(|w| Workloads::may_redirect(w)).cloned().collect();
+        assert_eq!(kept.len(), 5, "{kept:?}");
+        let pods = [
+            pod("web-5d4b8c9f6-x2jkz", Some(("ReplicaSet", "web-5d4b8c9f6")), &[]),
+            pod("db-7f8b9c6d5-abcde", Some(("ReplicaSet", "db-7f8b9c6d5")), &[]),
+            pod("batch-5d4b8c9f6-q7wzx", Some(("ReplicaSet", "batch-5d4b8c9f6")), &[]),
+            pod("backup-28391040-abcde", Some(("Job", "backup-28391040")), &[]),
+            pod("cache-0", Some(("StatefulSet", "cache")), &[]),
+            pod("report-28391040-vwxyz", Some(("Job", "report-28391040")), &[]),
+        ];
+        for p in &pods {
+            assert_eq!(top(&all, p), top(&kept, p), "{}", p.name);
+        }
+        assert_eq!(top(&kept, &pods[1]), pair("Cluster", "main"));
+        assert_eq!(top(&kept, &pods[2]), pair("ReplicaSet", "batch-5d4b8c9f6"));
     }
 }
