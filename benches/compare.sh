@@ -51,7 +51,7 @@ echo "data: json.tar.gz $(stat -c %s json.tar.gz) bytes → ${JSON_BYTES} bytes 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # run NAME BYTES COMMAND...: RUNS timed runs; prints median seconds, MB/s, peak RSS.
-declare -A SECONDS_OF
+declare -A SECONDS_OF PEAK_OF
 run() {
     local name=$1 bytes=$2
     shift 2
@@ -65,6 +65,7 @@ run() {
     local median
     median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
     SECONDS_OF[$name]=$median
+    PEAK_OF[$name]=$((peak / 1024))
     printf '%-34s %7.2f s %8.0f MB/s %7.0f MiB peak RSS\n' "$name" "$median" \
         "$(echo "$bytes / $median / 1000000" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
 }
@@ -92,4 +93,7 @@ echo "                          $(ratio "rg -z -c -F -f keywords" "$scan")× fas
 echo "                          $(ratio "jq | grep | sort | uniq -c (events)" "$scan")× faster than the jq pipeline (target ≥ 10)"
 echo "YAML must-gather takes    $(ratio "bundle-scan yaml.tar.gz" "$scan")× the JSON bundle's time (target ≤ 2)"
 echo "all cores vs -j 1:        $(ratio "bundle-scan -j1 json.tar.gz" "$scan")× (tar.gz), $(ratio "bundle-scan -j1 json/ (directory)" "bundle-scan json/ (directory)")× (directory)"
-echo "largest entry: $(find "$DIR" -type f -printf '%s\n' | sort -n | tail -1) bytes"
+largest=$(find "$DIR" -type f -printf '%s\n' | sort -n | tail -1)
+echo "peak RSS:                 ${PEAK_OF[$scan]} MiB (tar.gz), ${PEAK_OF["bundle-scan yaml.tar.gz"]} MiB (YAML)," \
+     "${PEAK_OF["bundle-scan json/ (directory)"]} MiB (directory); target ≤ 64 MiB + the largest entry" \
+     "($largest bytes) = $(( (64 * 1048576 + largest) / 1048576 )) MiB"

@@ -1,8 +1,12 @@
 //! Orchestration: input → decode → classify → group → report.
 //!
-//! Each entry is decoded and classified by the same task, so classifying
-//! overlaps with reading too; the entries' objects and verdicts are merged
-//! (in path order, duplicates dropped) before grouping.
+//! Each entry is decoded, classified and cut down to what grouping reads
+//! ([`retain`]: the failures, the quiet pods packed, the rest only
+//! counted) by the same task, so all of that overlaps with reading and a
+//! bundle is never held whole. Entries that hold nothing (logs) are only
+//! counted (`Collected`). At the end the entries' short lists are merged,
+//! the packed pods some kept event names are unpacked, and the events and
+//! pods are deduplicated by reference (in path order) for grouping.
 //!
 //! The only module that uses threads. With more than one thread, one rayon
 //! worker is the producer: it reads and inflates the bundle (or walks the

@@ -110,24 +110,31 @@ const KEYS: &[(&str, Keep)] = &[
 /// Longest key in [`KEYS`]; longer keys are never relevant.
 const LONGEST_KEY: usize = 24;
 
-/// [`KEYS`] grouped by length: most keys of a document are rejected by
-/// their length alone, and the rest compared with only a few candidates.
-fn keys_by_length() -> &'static [Vec<(&'static str, Keep)>] {
+/// [`KEYS`] grouped by length and first letter: most keys of a document
+/// are rejected by those alone, and the rest compared with one candidate
+/// or two. This runs for every key of every object in a bundle.
+fn keys_by_shape() -> &'static [Vec<(&'static str, Keep)>] {
     static TABLE: std::sync::OnceLock<Vec<Vec<(&'static str, Keep)>>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = vec![Vec::new(); LONGEST_KEY + 1];
+        let mut table = vec![Vec::new(); (LONGEST_KEY + 1) * 32];
         for &(key, keep) in KEYS {
-            table[key.len()].push((key, keep));
+            table[shape(key).expect("KEYS are short and not empty")].push((key, keep));
         }
         table
     })
 }
 
+/// The slot of `key` in [`keys_by_shape`]: its length and its first byte's
+/// low five bits, which are the same for a letter in either case.
+fn shape(key: &str) -> Option<usize> {
+    let first = *key.as_bytes().first()?;
+    (key.len() <= LONGEST_KEY).then(|| key.len() * 32 + usize::from(first & 0x1f))
+}
+
 /// Whether the mapping reads the key `key` anywhere (ignoring ASCII case).
 pub fn relevance(key: &str) -> Keep {
-    keys_by_length()
-        .get(key.len())
-        .and_then(|candidates| candidates.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+    shape(key)
+        .and_then(|slot| keys_by_shape()[slot].iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
         .map_or(Keep::Skip, |&(_, keep)| keep)
 }
 
@@ -315,5 +322,11 @@ mod tests {
         assert_eq!(relevance("LABELS"), Keep::All);
         assert_eq!(relevance("managedFields"), Keep::Skip);
         assert_eq!(relevance(&"k".repeat(100)), Keep::Skip);
+        assert_eq!(relevance(""), Keep::Skip);
+        // Same length, first byte with the same low bits as `k`.
+        assert_eq!(relevance("+ind"), Keep::Skip);
+        for &(key, keep) in KEYS {
+            assert_eq!(relevance(&key.to_ascii_uppercase()), keep, "{key}");
+        }
     }
 }
