@@ -65,7 +65,7 @@ run() {
     local median
     median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
     SECONDS_OF[$name]=$median
-    PEAK_OF[$name]=$((peak / 1024))
+    PEAK_OF[$name]=$(((peak + 512) / 1024))
     printf '%-34s %7.2f s %8.0f MB/s %7.0f MiB peak RSS\n' "$name" "$median" \
         "$(echo "$bytes / $median / 1000000" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
 }
@@ -96,4 +96,4 @@ echo "all cores vs -j 1:        $(ratio "bundle-scan -j1 json.tar.gz" "$scan")×
 largest=$(find "$DIR" -type f -printf '%s\n' | sort -n | tail -1)
 echo "peak RSS:                 ${PEAK_OF[$scan]} MiB (tar.gz), ${PEAK_OF["bundle-scan yaml.tar.gz"]} MiB (YAML)," \
      "${PEAK_OF["bundle-scan json/ (directory)"]} MiB (directory); target ≤ 64 MiB + the largest entry" \
-     "($largest bytes) = $(( (64 * 1048576 + largest) / 1048576 )) MiB"
+     "($largest bytes) = $(printf '%.1f' "$(echo "64 + $largest / 1048576" | bc -l)") MiB"
