@@ -13,6 +13,8 @@
 //!   entry not read yet. It is packed into a few hundred bytes
 //!   ([`PackedPods`]) and unpacked at merge time only if some kept event or
 //!   kept pod names it.
+//! * A workload is kept only if it can change which owner a pod resolves
+//!   to ([`super::Workloads::may_redirect`]).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
