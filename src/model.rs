@@ -56,7 +56,7 @@ pub struct Event {
 
 impl Event {
     pub fn is_warning(&self) -> bool {
-        self.event_type.eq_ignore_ascii_case("warning")
+        is_warning_type(&self.event_type)
     }
 
     /// The namespace of the object the event is about: its own, else the event's.
@@ -67,6 +67,11 @@ impl Event {
             &self.subject.namespace
         }
     }
+}
+
+/// Whether an event's `type` is `Warning`.
+pub fn is_warning_type(event_type: &str) -> bool {
+    event_type.eq_ignore_ascii_case("warning")
 }
 
 /// The state of one container as the pod status recorded it.

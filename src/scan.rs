@@ -31,8 +31,8 @@ use anyhow::{bail, Context};
 
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
-use crate::decode::{decode, may_hold_objects};
-use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Scope, Tally, Totals};
+use crate::decode::{decode_sifted, may_hold_objects};
+use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Scope, Sieve, Tally, Totals};
 use crate::input::{self, Item, Limits, Source};
 use crate::model::{Objects, Pod};
 use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
@@ -147,12 +147,14 @@ impl Extend<EntryResult> for Collected {
 fn process(matcher: &Matcher, (seq, item): (usize, Item)) -> EntryResult {
     match item {
         Item::Entry(entry) => {
-            let decoded = decode(&entry);
-            let outcome = if !decoded.objects.is_empty() {
+            // What grouping keeps is decided here, on the worker, event by
+            // event as they are decoded: a bundle is never held whole.
+            let mut sieve = Sieve::new(matcher);
+            let decoded = decode_sifted(&entry, &mut |event| sieve.sift(event));
+            let outcome = if !decoded.objects.is_empty() || sieve.saw_events() {
                 let mut objects = decoded.objects;
-                let (mut events, mut pods) = classify_sequential(matcher, &objects);
-                // Done here, on the worker: a bundle is never held whole.
-                let (tally, quiet_pods) = retain(&mut objects, &mut events, &mut pods);
+                let mut pods = objects.pods.iter().map(|p| matcher.classify_pod(p)).collect();
+                let (events, tally, quiet_pods) = retain(&mut objects, sieve, &mut pods);
                 let errors = decoded.errors;
                 EntryOutcome::Objects(Box::new(Kept {
                     objects,
@@ -294,15 +296,8 @@ fn spread<T: Send, R: Send, E: Send, C: Default + Extend<R> + Send>(
     Ok(results.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
-pub(crate) type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
-
-/// Classifies every event and pod on this thread.
-pub(crate) fn classify_sequential(matcher: &Matcher, objects: &Objects) -> Verdicts {
-    (
-        objects.events.iter().map(|e| matcher.classify_event(e)).collect(),
-        objects.pods.iter().map(|p| matcher.classify_pod(p)).collect(),
-    )
-}
+/// An entry's verdicts: one per event kept, one per pod kept.
+type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
 
 /// Moves the short lists of every entry (nodes, workloads, service
 /// accounts, secrets, what was not collected) into one `Objects`, each

@@ -237,7 +237,12 @@ impl Matcher {
 
     /// Classifies one event: its reason and message.
     pub fn classify_event(&self, event: &Event) -> Option<Verdict> {
-        self.classify(&[&event.reason, &event.message])
+        self.classify_event_text(&event.reason, &event.message)
+    }
+
+    /// [`Matcher::classify_event`] from the two fields it reads.
+    pub fn classify_event_text(&self, reason: &str, message: &str) -> Option<Verdict> {
+        self.classify(&[reason, message])
     }
 
     /// Classifies a pod's own status, its scheduling condition and every

@@ -2,6 +2,8 @@
 //! camelCase API objects and the PascalCase internal types of old kubectl
 //! dumps alike. A key is looked up exactly first, then ignoring ASCII case.
 
+use std::borrow::Cow;
+
 use super::tree::{Node, Object};
 
 /// `value[key]`, exact match first, then case-insensitive.
@@ -38,6 +40,14 @@ pub fn text(value: Option<&Node>) -> String {
         Some(Node::Number(n)) => n.to_string(),
         Some(Node::Bool(b)) => b.to_string(),
         _ => String::new(),
+    }
+}
+
+/// [`text`], borrowed from the document when the field is a string.
+pub fn borrowed<'a>(value: Option<&'a Node>) -> Cow<'a, str> {
+    match value {
+        Some(Node::String(s)) => Cow::Borrowed(s),
+        other => Cow::Owned(text(other)),
     }
 }
 

@@ -25,6 +25,7 @@
 mod fields;
 mod nesting;
 mod objects;
+pub use objects::EventGist;
 mod prune;
 mod tree;
 mod yaml;
@@ -59,14 +60,22 @@ const SNIFF_BYTES: usize = 4096;
 /// output with its own extractor (`yaml`); the result is the same as
 /// [`decode_reference`]'s.
 pub fn decode(entry: &Entry) -> Decoded {
-    decode_as(entry, Parser::Fast)
+    decode_as(entry, Parser::Fast, &mut |_| true)
+}
+
+/// [`decode`], asking `sift` about each event, from its [`EventGist`],
+/// before building it: the events `sift` turns down are not built. A scan
+/// keeps about one event in ten, and building the rest (a dozen strings
+/// each) would cost more than deciding.
+pub fn decode_sifted(entry: &Entry, sift: &mut dyn FnMut(&EventGist) -> bool) -> Decoded {
+    decode_as(entry, Parser::Fast, sift)
 }
 
 /// Decodes one entry the slow, obvious way: whole documents into
 /// `serde_json::Value`, all YAML through serde_yaml. The reference the tests
 /// hold [`decode`] to; not used by the scan.
 pub fn decode_reference(entry: &Entry) -> Decoded {
-    decode_as(entry, Parser::Reference)
+    decode_as(entry, Parser::Reference, &mut |_| true)
 }
 
 /// The go-yaml reader on its own: every document of `text`, whole, or
@@ -134,7 +143,7 @@ fn sniff(path: &str, data: &[u8]) -> Sniff {
     }
 }
 
-fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
+fn decode_as(entry: &Entry, parser: Parser, sift: &mut dyn FnMut(&EventGist) -> bool) -> Decoded {
     let data = strip_bom(&entry.data);
     let mut decoded = Decoded::default();
     let (json, start) = match sniff(&entry.path, data) {
@@ -181,7 +190,7 @@ fn decode_as(entry: &Entry, parser: Parser) -> Decoded {
     }
     decoded.recognised = true;
     for document in &documents {
-        objects::collect(document, &mut decoded.objects);
+        objects::collect(document, &mut decoded.objects, sift);
     }
     collector_files(&entry.path, &documents, &mut decoded.objects);
     decoded

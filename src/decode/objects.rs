@@ -2,11 +2,13 @@
 //! lists and arrays, decides each item's kind (from `kind`, the list's kind,
 //! or the item's shape) and reads the fields we use.
 
+use std::borrow::Cow;
+
 use super::tree::Node as Tree;
 
 use super::fields::{
-    any, array, boolean, get, labels, meta, names, namespace_and_name, number, opt_text, owner, pairs, path,
-    signed, text,
+    any, array, boolean, borrowed, get, labels, meta, names, namespace_and_name, number, opt_text, owner,
+    pairs, path, signed, text,
 };
 use crate::model::{
     Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
@@ -17,17 +19,41 @@ use crate::text::REDACTION_MARKER;
 /// Nesting of lists inside lists we follow (a `List` of `PodList`s…).
 const MAX_LIST_DEPTH: usize = 4;
 
-/// Adds every object of interest in `document` to `out`.
-pub fn collect(document: &Tree, out: &mut Objects) {
-    visit(document, None, 0, out);
+/// The event fields that decide whether an event is worth building (see
+/// [`super::decode_sifted`]), borrowed from the document where it can be.
+#[derive(Debug)]
+pub struct EventGist<'a> {
+    /// What [`Event::key`] will be.
+    pub key: Cow<'a, str>,
+    /// What [`Event::namespace`] will be.
+    pub namespace: Cow<'a, str>,
+    pub subject_kind: Cow<'a, str>,
+    /// What [`Event::subject_namespace`] will say.
+    pub subject_namespace: Cow<'a, str>,
+    pub subject_name: Cow<'a, str>,
+    pub reason: Cow<'a, str>,
+    pub message: Cow<'a, str>,
+    pub event_type: Cow<'a, str>,
 }
 
-fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects) {
+/// Adds every object of interest in `document` to `out`, the events that
+/// `sift` keeps.
+pub fn collect(document: &Tree, out: &mut Objects, sift: &mut dyn FnMut(&EventGist) -> bool) {
+    visit(document, None, 0, out, sift);
+}
+
+fn visit(
+    value: &Tree,
+    hint: Option<&str>,
+    depth: usize,
+    out: &mut Objects,
+    sift: &mut dyn FnMut(&EventGist) -> bool,
+) {
     if depth > MAX_LIST_DEPTH {
         return;
     }
     match value {
-        Tree::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out)),
+        Tree::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out, sift)),
         Tree::Object(_) => {
             let kind = text(get(value, "kind"));
             let items = get(value, "items");
@@ -37,23 +63,28 @@ fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects) {
                 // `EventList` → items are `Event`s; a plain `List` says nothing.
                 let item_hint = kind.strip_suffix("List").filter(|k| !k.is_empty());
                 for item in array(items) {
-                    visit(item, item_hint.or(hint), depth + 1, out);
+                    visit(item, item_hint.or(hint), depth + 1, out, sift);
                 }
             } else {
-                item(value, if kind.is_empty() { hint } else { Some(&kind) }, out);
+                item(value, if kind.is_empty() { hint } else { Some(&kind) }, out, sift);
             }
         }
         _ => {}
     }
 }
 
-fn item(value: &Tree, kind: Option<&str>, out: &mut Objects) {
+fn item(value: &Tree, kind: Option<&str>, out: &mut Objects, sift: &mut dyn FnMut(&EventGist) -> bool) {
     let kind = match kind {
         Some(k) => k.to_string(),
         None => infer_kind(value).to_string(),
     };
     match kind.as_str() {
-        "Event" => out.events.push(event(value)),
+        "Event" => {
+            let gist = event_gist(value);
+            if sift(&gist) {
+                out.events.push(event(value, gist));
+            }
+        }
         "Pod" => out.pods.push(pod(value)),
         "Node" => out.nodes.push(node(value)),
         "ServiceAccount" => out.service_accounts.push(service_account(value)),
@@ -91,23 +122,46 @@ fn infer_kind(value: &Tree) -> &'static str {
     ""
 }
 
-fn event(value: &Tree) -> Event {
-    let subject = any(value, &["involvedObject", "regarding"]).map(object_ref).unwrap_or_default();
-    let (own_namespace, name) = namespace_and_name(value);
-    let namespace = if own_namespace.is_empty() {
-        // The Insights compact format keeps the namespace at top level.
-        opt_text(get(value, "namespace")).unwrap_or_else(|| subject.namespace.clone())
-    } else {
+fn event_gist<'a>(value: &'a Tree) -> EventGist<'a> {
+    let subject = any(value, &["involvedObject", "regarding"]);
+    let subject_field = |key: &str| borrowed(subject.and_then(|s| get(s, key)));
+    let (subject_kind, subject_own_namespace, subject_name) =
+        (subject_field("kind"), subject_field("namespace"), subject_field("name"));
+    let own_namespace = borrowed(meta(value, "namespace"));
+    let name = borrowed(meta(value, "name"));
+    let namespace = if !own_namespace.is_empty() {
         own_namespace
+    } else {
+        // The Insights compact format keeps the namespace at top level.
+        Some(borrowed(get(value, "namespace")))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| subject_own_namespace.clone())
     };
-    let uid = text(meta(value, "uid"));
+    let uid = borrowed(meta(value, "uid"));
     let key = if !uid.is_empty() {
         uid
     } else if !name.is_empty() {
-        format!("{namespace}/{name}")
+        Cow::Owned(format!("{namespace}/{name}"))
     } else {
-        String::new()
+        Cow::Borrowed("")
     };
+    let subject_namespace =
+        if subject_own_namespace.is_empty() { namespace.clone() } else { subject_own_namespace };
+    EventGist {
+        key,
+        namespace,
+        subject_kind,
+        subject_namespace,
+        subject_name,
+        reason: borrowed(get(value, "reason")),
+        message: borrowed(any(value, &["message", "note"])),
+        event_type: borrowed(get(value, "type")),
+    }
+}
+
+/// The event `value`, whose gist is `gist`.
+fn event(value: &Tree, gist: EventGist) -> Event {
+    let subject = any(value, &["involvedObject", "regarding"]).map(object_ref).unwrap_or_default();
     let count = number(get(value, "count"))
         .or_else(|| number(path(value, &["series", "count"])))
         .or_else(|| number(get(value, "deprecatedCount")))
@@ -132,12 +186,12 @@ fn event(value: &Tree) -> Event {
         .or_else(|| opt_text(get(value, "reportingInstance")).filter(|_| reported_by_kubelet))
         .unwrap_or_default();
     Event {
-        key,
-        namespace,
+        key: gist.key.into_owned(),
+        namespace: gist.namespace.into_owned(),
         subject,
-        reason: text(get(value, "reason")),
-        message: text(any(value, &["message", "note"])),
-        event_type: text(get(value, "type")),
+        reason: gist.reason.into_owned(),
+        message: gist.message.into_owned(),
+        event_type: gist.event_type.into_owned(),
         count,
         first_seen,
         last_seen,

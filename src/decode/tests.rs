@@ -219,6 +219,64 @@ fn fast_path_equals_reference_on_real_fixtures() {
     assert!(objects > 1000, "only {objects} events and pods in the fixtures");
 }
 
+/// Sifting builds exactly the events it keeps, and every gist it is asked
+/// about says what the event built from it would say, on every real file
+/// and on the dialects above (compact Insights events, events.k8s.io,
+/// PascalCase): the scan's counts and verdicts come from gists.
+#[test]
+fn sifted_decoding_builds_what_it_keeps_and_gists_match_events() {
+    let mut entries = real_entries().unwrap_or_default();
+    entries.push(entry(
+        "events/ns.json",
+        r#"{"items":[{"namespace":"n1","reason":"R","message":"m","type":"Warning"},{"metadata":{"name":"e2"},"involvedObject":{"kind":"Pod","name":"p","namespace":"n2"},"reason":"R2","note":"x","type":7}]}"#,
+    ));
+    entries.push(entry(
+        "e.yaml",
+        "kind: EventList\nitems:\n- metadata: {name: a, namespace: ns}\n  regarding: {kind: Pod, name: p}\n  note: back-off\n  reason: BackOff\n",
+    ));
+    let mut events = 0;
+    for entry in &entries {
+        let whole = decode(entry);
+        let mut gists = Vec::new();
+        let sifted = decode_sifted(entry, &mut |gist| {
+            gists.push(
+                [
+                    &gist.key,
+                    &gist.namespace,
+                    &gist.subject_kind,
+                    &gist.subject_namespace,
+                    &gist.subject_name,
+                    &gist.reason,
+                    &gist.message,
+                    &gist.event_type,
+                ]
+                .map(|f| f.to_string()),
+            );
+            gists.len() % 2 == 1
+        });
+        assert_eq!(gists.len(), whole.objects.events.len(), "{}", entry.path);
+        for (gist, e) in gists.iter().zip(&whole.objects.events) {
+            let said = [
+                &e.key,
+                &e.namespace,
+                &e.subject.kind,
+                e.subject_namespace(),
+                &e.subject.name,
+                &e.reason,
+                &e.message,
+                &e.event_type,
+            ]
+            .map(|f| f.to_string());
+            assert_eq!(gist, &said, "{}", entry.path);
+        }
+        let mut expected = whole;
+        expected.objects.events = expected.objects.events.into_iter().step_by(2).collect();
+        assert_eq!(sifted, expected, "{}", entry.path);
+        events += gists.len();
+    }
+    assert!(events >= 3, "only {events} events");
+}
+
 /// The go-yaml reader reads every real YAML file exactly as serde_yaml
 /// does, and declines few of them.
 #[test]

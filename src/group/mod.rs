@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use coverage::{coverage, Scope};
-pub use retain::{pod_name_key, retain, PackedPods, Tally, Totals};
+pub use retain::{pod_name_key, retain, PackedPods, Sieve, Tally, Totals};
 pub use template::template;
 pub use workload::Workloads;
 

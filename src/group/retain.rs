@@ -4,10 +4,12 @@
 //!
 //! * An event no runbook matched and that is not a warning (the
 //!   `Scheduled`/`Pulled`/`Started` noise that is 90% of a bundle) reaches
-//!   no finding and no unclassified template. It is dropped but counted:
-//!   its key goes into the [`Tally`], so the summary's event count stays
-//!   the number of distinct events, and so does the pod it is about, so the
-//!   coverage check knows that pod has events.
+//!   no finding and no unclassified template. The [`Sieve`] decides that
+//!   while the entry is decoded, from the event's gist, so such an event is
+//!   never built; it is only counted: its key goes into the [`Tally`], so
+//!   the summary's event count stays the number of distinct events, and so
+//!   does the pod it is about, so the coverage check knows that pod has
+//!   events.
 //! * A pod whose own records say nothing (running, or finished cleanly) is
 //!   needed only if an event turns out to be about it, which may be in an
 //!   entry not read yet. It is packed into a few hundred bytes
@@ -19,8 +21,9 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
-use crate::classify::{ContainerVerdicts, PodVerdicts, Verdict};
-use crate::model::{Event, Objects, Pod};
+use crate::classify::{ContainerVerdicts, Matcher, PodVerdicts, Verdict};
+use crate::decode::EventGist;
+use crate::model::{is_warning_type, Objects, Pod};
 use crate::text::REDACTION_MARKER;
 
 /// Fingerprints of every event and pod of one entry, or of a bundle once
@@ -142,31 +145,63 @@ impl Extend<u8> for Append<'_> {
     }
 }
 
-/// Keeps the events and pods of `objects` that grouping reads, with their
-/// verdicts (one per event in `events`, one per pod in `pods`), packs the
-/// pods that say nothing, and tallies everything.
+/// Classifies each event of an entry from its gist as the entry is
+/// decoded (see [`crate::decode::decode_sifted`]), tallies it, and keeps
+/// it only if grouping or the coverage warnings read it: a runbook
+/// matched it, it is a warning (matched or templated as unclassified), or
+/// the collector masked its text.
+pub struct Sieve<'m> {
+    matcher: &'m Matcher,
+    tally: Tally,
+    /// One per event kept, in order.
+    verdicts: Vec<Option<Verdict>>,
+}
+
+impl<'m> Sieve<'m> {
+    pub fn new(matcher: &'m Matcher) -> Self {
+        Sieve { matcher, tally: Tally::default(), verdicts: Vec::new() }
+    }
+
+    /// Whether the event is to be built and kept.
+    pub fn sift(&mut self, event: &EventGist) -> bool {
+        if event.key.is_empty() {
+            self.tally.keyless_events += 1;
+        } else {
+            self.tally.event_keys.push(fingerprint(&event.key));
+        }
+        if event.subject_kind == "Pod" {
+            self.tally.pods_with_events.push(pod_name_key(&event.subject_namespace, &event.subject_name));
+        }
+        let verdict = self.matcher.classify_event_text(&event.reason, &event.message);
+        let keep = verdict.is_some()
+            || is_warning_type(&event.event_type)
+            || event.message.contains(REDACTION_MARKER);
+        if keep {
+            self.verdicts.push(verdict);
+        }
+        keep
+    }
+
+    /// Whether the entry held any event, kept or not.
+    pub fn saw_events(&self) -> bool {
+        self.tally.keyless_events > 0 || !self.tally.event_keys.is_empty()
+    }
+}
+
+/// Finishes an entry whose events went through `sieve` (`objects.events`
+/// are those it kept): packs the pods that say nothing (`pods` holds one
+/// verdict per pod), drops the workloads no owner lookup needs, and
+/// tallies the pods. Returns the kept events' verdicts, the tally and the
+/// packed pods.
 pub fn retain(
     objects: &mut Objects,
-    events: &mut Vec<Option<Verdict>>,
+    sieve: Sieve,
     pods: &mut Vec<PodVerdicts>,
-) -> (Tally, PackedPods) {
-    let mut tally = Tally::default();
-    for event in &objects.events {
-        if event.key.is_empty() {
-            tally.keyless_events += 1;
-        } else {
-            tally.event_keys.push(fingerprint(&event.key));
-        }
-        if event.subject.kind == "Pod" {
-            tally.pods_with_events.push(pod_name_key(event.subject_namespace(), &event.subject.name));
-        }
-    }
+) -> (Vec<Option<Verdict>>, Tally, PackedPods) {
+    let Sieve { mut tally, mut verdicts, .. } = sieve;
+    debug_assert_eq!(objects.events.len(), verdicts.len(), "the events decoded are those the sieve kept");
     tally.pod_keys = objects.pods.iter().map(|p| fingerprint(&(&p.namespace, &p.name, &p.uid))).collect();
     tally.settle();
-
-    let keep: Vec<bool> = objects.events.iter().zip(events.iter()).map(|(e, v)| needed(e, v)).collect();
-    keep_marked(&mut objects.events, &keep);
-    keep_marked(events, &keep);
 
     let mut packed = PackedPods::default();
     let mut kept = (Vec::new(), Vec::new());
@@ -180,23 +215,11 @@ pub fn retain(
     objects.workloads.retain(super::workload::Workloads::may_redirect);
     // The room of what was dropped would otherwise stay held to the end.
     objects.shrink_to_fit();
-    events.shrink_to_fit();
+    verdicts.shrink_to_fit();
     pods.shrink_to_fit();
     packed.bytes.shrink_to_fit();
     packed.index.shrink_to_fit();
-    (tally, packed)
-}
-
-fn keep_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
-    let mut kept = keep.iter();
-    items.retain(|_| kept.next().copied().unwrap_or(true));
-}
-
-/// An event grouping or the coverage warnings read: one a runbook matched,
-/// a warning (matched or templated as unclassified, and counted), or one
-/// whose text the collector masked.
-fn needed(event: &Event, verdict: &Option<Verdict>) -> bool {
-    verdict.is_some() || event.is_warning() || event.message.contains(REDACTION_MARKER)
+    (verdicts, tally, packed)
 }
 
 /// The fingerprint a pod is found by in [`PackedPods`] and [`Tally`].
@@ -217,16 +240,24 @@ fn fingerprint(value: &impl Hash) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, ContainerSpec, ContainerStatus, ObjectRef, OwnerRef};
+    use crate::model::{Condition, ContainerSpec, ContainerStatus, Event, OwnerRef};
 
-    fn event(key: &str, kind: &str, pod: &str, event_type: &str, message: &str) -> Event {
-        Event {
+    fn gist<'a>(
+        key: &'a str,
+        kind: &'a str,
+        pod: &'a str,
+        event_type: &'a str,
+        message: &'a str,
+    ) -> EventGist<'a> {
+        EventGist {
             key: key.into(),
             namespace: "shop".into(),
-            subject: ObjectRef { kind: kind.into(), name: pod.into(), ..ObjectRef::default() },
-            event_type: event_type.into(),
+            subject_kind: kind.into(),
+            subject_namespace: "shop".into(),
+            subject_name: pod.into(),
+            reason: "".into(),
             message: message.into(),
-            ..Event::default()
+            event_type: event_type.into(),
         }
     }
 
@@ -273,41 +304,47 @@ mod tests {
     }
 
     #[test]
-    fn keeps_what_grouping_reads_and_tallies_everything() {
-        let verdict = Verdict { runbook: 0, symptom: false, keyword: String::new() };
-        let mut objects = Objects {
-            events: vec![
-                event("a", "Pod", "web-1", "Normal", "Started container web"),
-                event("b", "Pod", "web-2", "Normal", "Pulling image"),
-                event("c", "Pod", "web-3", "Warning", "something odd"),
-                event("", "Node", "n1", "Normal", "user ***HIDDEN*** logged in"),
-                event("a", "Pod", "web-1", "Normal", "Started container web"),
-            ],
-            ..Objects::default()
-        };
-        let mut verdicts = vec![None, Some(verdict.clone()), None, None, None];
-        let (tally, _) = retain(&mut objects, &mut verdicts, &mut Vec::new());
-        let kept: Vec<&str> = objects.events.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(kept, ["b", "c", ""], "matched, warning and masked events are kept");
-        assert_eq!(verdicts, [Some(verdict), None, None]);
+    fn the_sieve_keeps_what_grouping_reads_and_tallies_everything() {
+        let corpus = crate::runbook::Corpus::builtin().unwrap();
+        let matcher = Matcher::new(&corpus);
+        let mut sieve = Sieve::new(&matcher);
+        let pull = r#"Failed to pull image "x:1": rpc error: code = NotFound desc = failed to pull and unpack image "x:1": not found"#;
+        let kept: Vec<bool> = [
+            gist("a", "Pod", "web-1", "Normal", "Started container web"),
+            gist("b", "Pod", "web-2", "Normal", pull),
+            gist("c", "Pod", "web-3", "Warning", "something odd"),
+            gist("", "Node", "n1", "Normal", "user ***HIDDEN*** logged in"),
+            gist("a", "Pod", "web-1", "Normal", "Started container web"),
+        ]
+        .iter()
+        .map(|g| sieve.sift(g))
+        .collect();
+        assert_eq!(kept, [false, true, true, true, false], "matched, warning and masked events are kept");
+        assert!(sieve.saw_events());
+        // The entry as decode builds it: the three events kept.
+        let mut objects = Objects { events: vec![Event::default(); 3], ..Objects::default() };
+        let (verdicts, tally, _) = retain(&mut objects, sieve, &mut Vec::new());
+        let matched: Vec<bool> = verdicts.iter().map(Option::is_some).collect();
+        assert_eq!(matched, [true, false, false]);
         let tally = tally.total();
         assert_eq!(tally.events, 4, "a, b, c and the keyless one");
         assert!(tally.has_events("shop", "web-1"), "a dropped event still says its pod has events");
         assert!(!tally.has_events("shop", "n1"), "a node is not a pod");
         assert!(!tally.has_events("other", "web-1"));
+        assert!(!Sieve::new(&matcher).saw_events());
     }
 
     #[test]
     fn tallies_merge_across_entries() {
+        let corpus = crate::runbook::Corpus::builtin().unwrap();
+        let matcher = Matcher::new(&corpus);
         let mut whole = Tally::default();
         for key in ["x", "y", "x"] {
-            let mut objects = Objects {
-                events: vec![event(key, "Pod", "p", "Normal", "")],
-                pods: vec![running("p")],
-                ..Objects::default()
-            };
+            let mut sieve = Sieve::new(&matcher);
+            sieve.sift(&gist(key, "Pod", "p", "Normal", ""));
+            let mut objects = Objects { pods: vec![running("p")], ..Objects::default() };
             let mut pods = vec![quiet(&objects.pods[0])];
-            whole.absorb(retain(&mut objects, &mut vec![None], &mut pods).0);
+            whole.absorb(retain(&mut objects, sieve, &mut pods).1);
         }
         let whole = whole.total();
         assert_eq!(whole.events, 2, "the same event in two entries counts once");
@@ -323,7 +360,9 @@ mod tests {
         verdicts[1].containers[0].waiting =
             Some(Verdict { runbook: 3, symptom: true, keyword: String::new() });
         let mut objects = Objects { pods: pods.clone(), ..Objects::default() };
-        let (tally, packed) = retain(&mut objects, &mut Vec::new(), &mut verdicts);
+        let corpus = crate::runbook::Corpus::builtin().unwrap();
+        let matcher = Matcher::new(&corpus);
+        let (_, tally, packed) = retain(&mut objects, Sieve::new(&matcher), &mut verdicts);
         assert_eq!(objects.pods, [failing], "a pod with something to say stays whole");
         assert_eq!(verdicts.len(), 1);
         assert_eq!(packed.len(), 2);

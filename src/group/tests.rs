@@ -47,10 +47,12 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
     }
 }
 
-/// Classifies like `scan` does and groups.
+/// Classifies every event and pod, and groups.
 fn run(objects: &Objects) -> (Corpus, Grouped) {
     let corpus = Corpus::builtin().unwrap();
-    let (events, pods) = crate::scan::classify_sequential(&Matcher::new(&corpus), objects);
+    let matcher = Matcher::new(&corpus);
+    let events: Vec<_> = objects.events.iter().map(|e| matcher.classify_event(e)).collect();
+    let pods: Vec<_> = objects.pods.iter().map(|p| matcher.classify_pod(p)).collect();
     let grouped = group(&corpus, &Classified::of(objects, &events, &pods));
     (corpus, grouped)
 }
