@@ -25,7 +25,7 @@
 mod fields;
 mod nesting;
 mod objects;
-pub use objects::EventGist;
+pub use objects::{EventGist, Sift};
 mod prune;
 mod tree;
 mod yaml;
@@ -67,7 +67,7 @@ pub fn decode(entry: &Entry) -> Decoded {
 /// before building it: the events `sift` turns down are not built. A scan
 /// keeps about one event in ten, and building the rest (a dozen strings
 /// each) would cost more than deciding.
-pub fn decode_sifted(entry: &Entry, sift: &mut dyn FnMut(&EventGist) -> bool) -> Decoded {
+pub fn decode_sifted(entry: &Entry, sift: Sift) -> Decoded {
     decode_as(entry, Parser::Fast, sift)
 }
 
@@ -143,7 +143,7 @@ fn sniff(path: &str, data: &[u8]) -> Sniff {
     }
 }
 
-fn decode_as(entry: &Entry, parser: Parser, sift: &mut dyn FnMut(&EventGist) -> bool) -> Decoded {
+fn decode_as(entry: &Entry, parser: Parser, sift: Sift) -> Decoded {
     let data = strip_bom(&entry.data);
     let mut decoded = Decoded::default();
     let (json, start) = match sniff(&entry.path, data) {

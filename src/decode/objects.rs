@@ -36,19 +36,16 @@ pub struct EventGist<'a> {
     pub event_type: Cow<'a, str>,
 }
 
+/// Asked about each event before it is built: true to build and keep it.
+pub type Sift<'s> = &'s mut dyn FnMut(&EventGist) -> bool;
+
 /// Adds every object of interest in `document` to `out`, the events that
 /// `sift` keeps.
-pub fn collect(document: &Tree, out: &mut Objects, sift: &mut dyn FnMut(&EventGist) -> bool) {
+pub fn collect(document: &Tree, out: &mut Objects, sift: Sift) {
     visit(document, None, 0, out, sift);
 }
 
-fn visit(
-    value: &Tree,
-    hint: Option<&str>,
-    depth: usize,
-    out: &mut Objects,
-    sift: &mut dyn FnMut(&EventGist) -> bool,
-) {
+fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects, sift: Sift) {
     if depth > MAX_LIST_DEPTH {
         return;
     }
@@ -73,7 +70,7 @@ fn visit(
     }
 }
 
-fn item(value: &Tree, kind: Option<&str>, out: &mut Objects, sift: &mut dyn FnMut(&EventGist) -> bool) {
+fn item(value: &Tree, kind: Option<&str>, out: &mut Objects, sift: Sift) {
     let kind = match kind {
         Some(k) => k.to_string(),
         None => infer_kind(value).to_string(),
