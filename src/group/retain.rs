@@ -296,6 +296,10 @@ mod tests {
         }
     }
 
+    fn matcher() -> Matcher {
+        Matcher::new(&crate::runbook::Corpus::builtin().unwrap())
+    }
+
     fn quiet(pod: &Pod) -> PodVerdicts {
         PodVerdicts {
             containers: vec![ContainerVerdicts::default(); pod.statuses.len()],
@@ -305,8 +309,7 @@ mod tests {
 
     #[test]
     fn the_sieve_keeps_what_grouping_reads_and_tallies_everything() {
-        let corpus = crate::runbook::Corpus::builtin().unwrap();
-        let matcher = Matcher::new(&corpus);
+        let matcher = matcher();
         let mut sieve = Sieve::new(&matcher);
         let pull = r#"Failed to pull image "x:1": rpc error: code = NotFound desc = failed to pull and unpack image "x:1": not found"#;
         let kept: Vec<bool> = [
@@ -336,8 +339,7 @@ mod tests {
 
     #[test]
     fn tallies_merge_across_entries() {
-        let corpus = crate::runbook::Corpus::builtin().unwrap();
-        let matcher = Matcher::new(&corpus);
+        let matcher = matcher();
         let mut whole = Tally::default();
         for key in ["x", "y", "x"] {
             let mut sieve = Sieve::new(&matcher);
@@ -360,8 +362,7 @@ mod tests {
         verdicts[1].containers[0].waiting =
             Some(Verdict { runbook: 3, symptom: true, keyword: String::new() });
         let mut objects = Objects { pods: pods.clone(), ..Objects::default() };
-        let corpus = crate::runbook::Corpus::builtin().unwrap();
-        let matcher = Matcher::new(&corpus);
+        let matcher = matcher();
         let (_, tally, packed) = retain(&mut objects, Sieve::new(&matcher), &mut verdicts);
         assert_eq!(objects.pods, [failing], "a pod with something to say stays whole");
         assert_eq!(verdicts.len(), 1);
