@@ -23,6 +23,7 @@
 //! [`decode_reference`] keeps the plain serde path the tests compare with.
 
 mod fields;
+mod json;
 mod nesting;
 mod objects;
 pub use objects::{EventGist, Sift};
@@ -86,9 +87,38 @@ pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
     Some(documents.iter().map(Node::to_value).collect())
 }
 
+/// The JSON reader on its own beside serde_json reading the same text
+/// through the same pruning (`pruned`) or whole: every document, or `None`
+/// where the reader leaves the text to serde_json; serde_json's documents,
+/// or its first error. For tests and fuzzing that hold the two to the same
+/// result.
+#[doc(hidden)]
+pub fn read_json_both(text: &str, pruned: bool) -> (Option<Vec<Value>>, Result<Vec<Value>, String>) {
+    let ours = json::documents(text, !pruned).map(|documents| documents.iter().map(Node::to_value).collect());
+    let (theirs, errors) = serde_json_documents(text, pruned);
+    let theirs = match errors.first() {
+        None => Ok(theirs.iter().map(Node::to_value).collect()),
+        Some(error) => Err(error.clone()),
+    };
+    (ours, theirs)
+}
+
+/// serde_json's reading of `text`, pruned or whole: the documents before
+/// the first error, and that error.
+fn serde_json_documents(text: &str, pruned: bool) -> (Vec<Node<'_>>, Vec<String>) {
+    let mut errors = Vec::new();
+    let documents = if pruned {
+        json_documents::<PrunedDocument>(text, &mut errors).into_iter().map(|d| d.0).collect()
+    } else {
+        json_documents::<WholeDocument>(text, &mut errors).into_iter().map(|d| d.0).collect()
+    };
+    (documents, errors)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Parser {
-    /// Pruned parsing, the go-yaml reader.
+    /// Pruned parsing: the JSON reader and the go-yaml reader, each with
+    /// its serde fallback.
     Fast,
     /// The fast parsers, not pruned: for files read whole.
     Whole,
@@ -163,11 +193,13 @@ fn decode_as(entry: &Entry, parser: Parser, sift: Sift) -> Decoded {
     let errors = &mut decoded.errors;
     let parser = if parser == Parser::Fast && is_errors_file(&entry.path) { Parser::Whole } else { parser };
     let documents: Vec<Node> = match (json, parser) {
-        (true, Parser::Fast) => {
-            json_documents::<PrunedDocument>(&text, errors).into_iter().map(|d| d.0).collect()
-        }
-        (true, Parser::Whole) => {
-            json_documents::<WholeDocument>(&text, errors).into_iter().map(|d| d.0).collect()
+        (true, Parser::Fast | Parser::Whole) => {
+            let pruned = parser == Parser::Fast;
+            json::documents(&text, !pruned).unwrap_or_else(|| {
+                let (documents, found) = serde_json_documents(&text, pruned);
+                errors.extend(found);
+                documents
+            })
         }
         (true, Parser::Reference) => {
             values = json_documents::<Value>(&text, errors);

@@ -305,6 +305,34 @@ fn yaml_reader_equals_serde_yaml_on_real_fixtures() {
     assert!(read.len() > 100 && declined.len() * 20 < read.len(), "declined: {declined:?}");
 }
 
+/// The JSON reader reads every real JSON file serde_json reads, pruned and
+/// whole, to the same documents.
+#[test]
+fn json_reader_equals_serde_json_on_real_fixtures() {
+    let Some(entries) = real_entries() else { return };
+    let mut read = 0;
+    for entry in &entries {
+        let data = strip_bom(&entry.data);
+        let Sniff::Json(start) = sniff(&entry.path, data) else { continue };
+        let text = String::from_utf8_lossy(&data[start..]);
+        for pruned in [true, false] {
+            let (ours, theirs) = read_json_both(&text, pruned);
+            if theirs.is_err() && ours.is_none() {
+                continue; // logs that start like JSON
+            }
+            assert_eq!(
+                ours.as_ref().ok_or("declined"),
+                theirs.as_ref().map_err(|e| e.as_str()),
+                "{}",
+                entry.path
+            );
+            read += 1;
+        }
+    }
+    eprintln!("JSON reader: {read} readings of real JSON files equal serde_json's");
+    assert!(read > 100, "only {read} JSON files read");
+}
+
 /// Whatever `may_hold_objects` turns down from an entry's first bytes,
 /// `decode` finds nothing in the whole entry: the input stage may pass it
 /// over unread. Checked on every real file and on the edge cases.

@@ -1,0 +1,723 @@
+//! JSON as Kubernetes clients write it, read without serde.
+//!
+//! Support bundles are `kubectl`/troubleshoot output: pretty-printed with
+//! two- or four-space indentation (a third to a half of the bytes are
+//! spaces), keys that need no unescaping, and values the mapping never
+//! reads (`managedFields`, annotations, pod specs) making up most of the
+//! rest. [`documents`] reads that into the same [`Node`]s that
+//! serde_json reading through [`super::prune::Pruned`] builds, but skips
+//! indentation and scans strings eight bytes at a time, passes over the
+//! values [`relevance`] turns down without building them, and collects the
+//! entries of every object on one shared stack, so each object's vector is
+//! allocated once at its exact size.
+//!
+//! Skipped values are still checked as strictly as serde_json checks them,
+//! so a damaged file is reported whichever reader ran. Anything this reader
+//! does not vouch for (any syntax error, a top-level scalar, a number other
+//! than a plain non-negative integer, a `\u` escape of a surrogate, nesting
+//! deeper than [`MAX_DEPTH`]) makes it return `None`, and the caller hands
+//! the whole text to serde_json, which reads it or reports the error. The
+//! tests hold the two readers to the same result on every real fixture and
+//! on random and damaged documents.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::prune::{relevance, Keep};
+use super::tree::{Node, Object};
+
+/// The text is not one this reader vouches for: let serde_json read it.
+#[derive(Debug)]
+struct Fallback;
+
+type Parsed<T> = Result<T, Fallback>;
+
+/// Deeper kept nesting than this goes to serde_json, which stops at 128.
+const MAX_DEPTH: usize = 100;
+
+/// Every JSON document of `text` (one, NDJSON, or back to back), keeping
+/// only what [`relevance`] keeps (everything if `all`), or `None` if
+/// serde_json must read it.
+pub fn documents(text: &str, all: bool) -> Option<Vec<Node<'_>>> {
+    let mut reader = Reader { text, at: 0, entries: Vec::new(), items: Vec::new(), closers: Vec::new() };
+    let mut documents = Vec::new();
+    loop {
+        reader.skip_whitespace();
+        match reader.peek() {
+            None => return Some(documents),
+            // Only objects and arrays end by themselves; serde_json has
+            // rules of its own for what may follow a top-level scalar.
+            Some(b'{' | b'[') => documents.push(reader.value(all, 0).ok()?),
+            Some(_) => return None,
+        }
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    /// The entries of the objects being read, innermost last.
+    entries: Vec<(Cow<'a, str>, Node<'a>)>,
+    /// The items of the arrays being read, innermost last.
+    items: Vec<Node<'a>>,
+    /// The closing brackets of the skipped value being passed over.
+    closers: Vec<u8>,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn expect(&mut self, byte: u8) -> Parsed<()> {
+        if self.next() == Some(byte) {
+            Ok(())
+        } else {
+            Err(Fallback)
+        }
+    }
+
+    /// Passes over JSON whitespace. Indentation is passed over eight
+    /// spaces at a time.
+    fn skip_whitespace(&mut self) {
+        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+        let bytes = self.text.as_bytes();
+        loop {
+            match bytes.get(self.at) {
+                Some(b' ') => {
+                    while let Some(chunk) = bytes.get(self.at..self.at + 8) {
+                        let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
+                        if differs != 0 {
+                            self.at += differs.trailing_zeros() as usize / 8;
+                            break;
+                        }
+                        self.at += 8;
+                    }
+                    while bytes.get(self.at) == Some(&b' ') {
+                        self.at += 1;
+                    }
+                }
+                Some(b'\n' | b'\r' | b'\t') => self.at += 1,
+                _ => return,
+            }
+        }
+    }
+
+    /// A value of any kind, at the current byte (not whitespace). `depth`
+    /// counts the arrays and objects around it.
+    fn value(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
+        match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(Fallback),
+            Some(b'{') => {
+                self.at += 1;
+                self.object(all, depth + 1)
+            }
+            Some(b'[') => {
+                self.at += 1;
+                self.array(all, depth + 1)
+            }
+            Some(b'"') => {
+                self.at += 1;
+                self.string().map(Node::String)
+            }
+            Some(b't') => self.literal("true").map(|()| Node::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Node::Bool(false)),
+            Some(b'n') => self.literal("null").map(|()| Node::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(Fallback),
+        }
+    }
+
+    /// An object's entries, after its `{`.
+    fn object(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
+        let base = self.entries.len();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Node::Object(Object::default()));
+        }
+        loop {
+            self.expect(b'"')?;
+            let key = self.string()?;
+            self.skip_whitespace();
+            self.expect(b':')?;
+            self.skip_whitespace();
+            let keep = if all { Keep::All } else { relevance(&key) };
+            match keep {
+                Keep::Skip => self.skip_value()?,
+                Keep::Pruned | Keep::All => {
+                    let value = self.value(keep == Keep::All, depth)?;
+                    self.entries.push((key, value));
+                }
+            }
+            self.skip_whitespace();
+            match self.next() {
+                Some(b',') => self.skip_whitespace(),
+                Some(b'}') => break,
+                _ => return Err(Fallback),
+            }
+        }
+        Ok(Node::Object(Object::new(self.entries.split_off(base))))
+    }
+
+    /// An array's items, after its `[`.
+    fn array(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
+        let base = self.items.len();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Node::Array(Vec::new()));
+        }
+        loop {
+            let item = self.value(all, depth)?;
+            self.items.push(item);
+            self.skip_whitespace();
+            match self.next() {
+                Some(b',') => self.skip_whitespace(),
+                Some(b']') => break,
+                _ => return Err(Fallback),
+            }
+        }
+        Ok(Node::Array(self.items.split_off(base)))
+    }
+
+    /// A string's contents, after its opening quote: borrowed unless it
+    /// holds escapes.
+    fn string(&mut self) -> Parsed<Cow<'a, str>> {
+        let start = self.at;
+        let end = special_byte(self.text.as_bytes(), start);
+        match self.text.as_bytes().get(end) {
+            Some(b'"') => {
+                self.at = end + 1;
+                Ok(Cow::Borrowed(&self.text[start..end]))
+            }
+            Some(b'\\') => self.unescape(start, end).map(Cow::Owned),
+            _ => Err(Fallback), // a control character, or the end of the text
+        }
+    }
+
+    /// The rest of a string from `start` whose first escape is at `escape`.
+    fn unescape(&mut self, start: usize, mut escape: usize) -> Parsed<String> {
+        let bytes = self.text.as_bytes();
+        let mut out = String::with_capacity(escape - start + 16);
+        let mut from = start;
+        loop {
+            out.push_str(&self.text[from..escape]);
+            let (unescaped, len) = match bytes.get(escape + 1) {
+                Some(b'"') => ('"', 2),
+                Some(b'\\') => ('\\', 2),
+                Some(b'/') => ('/', 2),
+                Some(b'b') => ('\u{8}', 2),
+                Some(b'f') => ('\u{c}', 2),
+                Some(b'n') => ('\n', 2),
+                Some(b'r') => ('\r', 2),
+                Some(b't') => ('\t', 2),
+                Some(b'u') => unicode_escape(bytes, escape).ok_or(Fallback)?,
+                _ => return Err(Fallback),
+            };
+            out.push(unescaped);
+            from = escape + len;
+            escape = special_byte(bytes, from);
+            match bytes.get(escape) {
+                Some(b'"') => {
+                    out.push_str(&self.text[from..escape]);
+                    self.at = escape + 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {}
+                _ => return Err(Fallback),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Parsed<()> {
+        if self.text.as_bytes().get(self.at..).is_some_and(|rest| rest.starts_with(word.as_bytes())) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(Fallback)
+        }
+    }
+
+    /// A number. Plain non-negative integers are read here; any other
+    /// number is handed to serde_json on its own, so that its value (a
+    /// float's rounding, `-0`, integers beyond 64 bits) is serde_json's.
+    fn number(&mut self) -> Parsed<Node<'a>> {
+        let start = self.at;
+        self.skip_number()?;
+        let token = &self.text[start..self.at];
+        if let Ok(n) = token.parse::<u64>() {
+            return Ok(Node::Number(n.into()));
+        }
+        let value: Value = serde_json::from_str(token).map_err(|_| Fallback)?;
+        Ok(Node::from_value(&value).into_owned())
+    }
+
+    /// Passes over a number, checking it as serde_json does: an optional
+    /// `-`, an integer part without leading zeros, then an optional
+    /// fraction and exponent, each with at least one digit.
+    fn skip_number(&mut self) -> Parsed<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.next() {
+            Some(b'0') => {}
+            Some(b'1'..=b'9') => self.skip_digits(),
+            _ => return Err(Fallback),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.skip_some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.skip_some_digits()?;
+        }
+        // `01`: serde_json rejects a digit after a leading zero.
+        match self.peek() {
+            Some(b'0'..=b'9') => Err(Fallback),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn skip_some_digits(&mut self) -> Parsed<()> {
+        let start = self.at;
+        self.skip_digits();
+        if self.at == start {
+            Err(Fallback)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Passes over a string after its opening quote, checking its escapes
+    /// as serde_json checks a string it ignores (a `\u` needs four hex
+    /// digits, whatever they encode).
+    fn skip_string(&mut self) -> Parsed<()> {
+        let bytes = self.text.as_bytes();
+        loop {
+            let at = special_byte(bytes, self.at);
+            match bytes.get(at) {
+                Some(b'"') => {
+                    self.at = at + 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.at = at
+                        + match bytes.get(at + 1) {
+                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => 2,
+                            Some(b'u') if hex_escape(bytes, at + 2).is_some() => 6,
+                            _ => return Err(Fallback),
+                        };
+                }
+                _ => return Err(Fallback),
+            }
+        }
+    }
+
+    /// Passes over an object key and its colon, at the key's opening quote.
+    fn skip_key(&mut self) -> Parsed<()> {
+        self.expect(b'"')?;
+        self.skip_string()?;
+        self.skip_whitespace();
+        self.expect(b':')?;
+        self.skip_whitespace();
+        Ok(())
+    }
+
+    /// Passes over a value the mapping does not read, at its first byte,
+    /// checking its syntax as serde_json does. Nesting is tracked on
+    /// `closers`, not the call stack, so it has no depth limit (serde_json
+    /// has none for values it ignores either).
+    fn skip_value(&mut self) -> Parsed<()> {
+        self.closers.clear();
+        loop {
+            match self.next() {
+                Some(b'"') => self.skip_string()?,
+                Some(b'{') => {
+                    self.skip_whitespace();
+                    if self.peek() == Some(b'}') {
+                        self.at += 1;
+                    } else {
+                        self.closers.push(b'}');
+                        self.skip_key()?;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.skip_whitespace();
+                    if self.peek() == Some(b']') {
+                        self.at += 1;
+                    } else {
+                        self.closers.push(b']');
+                        continue;
+                    }
+                }
+                Some(b't') => self.literal("rue")?,
+                Some(b'f') => self.literal("alse")?,
+                Some(b'n') => self.literal("ull")?,
+                Some(b'-' | b'0'..=b'9') => {
+                    self.at -= 1;
+                    self.skip_number()?;
+                }
+                _ => return Err(Fallback),
+            }
+            // After a value: close what it ends, up to the next item.
+            loop {
+                let Some(&closer) = self.closers.last() else { return Ok(()) };
+                self.skip_whitespace();
+                match self.next() {
+                    Some(b',') => {
+                        self.skip_whitespace();
+                        if closer == b'}' {
+                            self.skip_key()?;
+                        }
+                        break;
+                    }
+                    Some(byte) if byte == closer => {
+                        self.closers.pop();
+                    }
+                    _ => return Err(Fallback),
+                }
+            }
+        }
+    }
+}
+
+/// The index of the first `"`, `\` or control character in `bytes` at or
+/// after `from`, or `bytes.len()`. Eight bytes at a time: a byte is found
+/// where it, XORed with the byte sought, is zero (or, for control
+/// characters, where subtracting 0x20 borrows), which the classic
+/// "has a zero byte" test flags in the word's top bits; borrows only ever
+/// flag bytes after the first one found.
+fn special_byte(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let found = (word.wrapping_sub(ONES * 0x20) & !word)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash);
+        let found = found & HIGH;
+        if found != 0 {
+            return from + found.trailing_zeros() as usize / 8;
+        }
+        from += 8;
+    }
+    let rest = &bytes[from.min(bytes.len())..];
+    from + rest.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f)).unwrap_or(rest.len())
+}
+
+/// The character a `\u` escape at `at` stands for, and the length of the
+/// escape: twelve bytes for a surrogate pair written as two escapes. `None`
+/// for a lone surrogate, which serde_json has rules of its own for.
+fn unicode_escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let first = hex_escape(bytes, at + 2)?;
+    if let Some(c) = char::from_u32(first) {
+        return Some((c, 6));
+    }
+    let second = bytes.get(at + 6..at + 8).filter(|s| s == b"\\u").and_then(|_| hex_escape(bytes, at + 8))?;
+    let pair = (0xD800..0xDC00).contains(&first) && (0xDC00..0xE000).contains(&second);
+    pair.then(|| char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)))
+        .flatten()
+        .map(|c| (c, 12))
+}
+
+/// The four hex digits at `at` of a `\u` escape, as a code point: `None` if
+/// they are not four hex digits.
+fn hex_escape(bytes: &[u8], at: usize) -> Option<u32> {
+    let digits = bytes.get(at..at + 4)?;
+    digits.iter().try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::serde_json_documents;
+    use super::*;
+
+    /// Reads `text` pruned and whole, and checks that whatever this reader
+    /// returns is what serde_json returns. True if it read it both ways.
+    fn agrees(text: &str) -> bool {
+        let mut read = true;
+        for all in [false, true] {
+            match documents(text, all) {
+                Some(ours) => {
+                    let (theirs, errors) = serde_json_documents(text, !all);
+                    assert!(errors.is_empty(), "read {text:?}, which serde_json rejects: {errors:?}");
+                    assert_eq!(ours, theirs, "{text:?}");
+                }
+                None => read = false,
+            }
+        }
+        read
+    }
+
+    #[test]
+    fn reads_what_clients_write() {
+        let texts = [
+            "{}",
+            "[]",
+            "  \n{ }\n",
+            r#"{"kind":"EventList","items":[{"metadata":{"name":"e","managedFields":[{"f:x":{}}]},"message":"m"}]}"#,
+            "{\n  \"kind\": \"PodList\",\n  \"items\": [\n    {\n      \"metadata\": {\n        \"name\": \"p\"\n      }\n    }\n  ]\n}\n",
+            "{\r\n\t\"items\" : [ 1 , 2 ] }",
+            // NDJSON and documents back to back.
+            "{\"kind\":\"Event\"}\n{\"kind\":\"Pod\"}\n",
+            "{\"a\":1}{\"b\":2}[3]",
+            // Escapes, kept and skipped.
+            r#"{"message":"Failed to pull image \"x:1\": rpc error: code = NotFound\n\t\/ \\ \b\f\r \u00e9\u0041 \u2603","annotations":{"k":"\"\u0000\ud83d\ude00"}}"#,
+            r#"{"mess\u0061ge":"m","re\"ason":"r"}"#,
+            r#"{"message":"\ud83d\ude00 \uD83D\uDE00\u00e9"}"#,
+            "{\"message\":\"déjà vu — 日本 😀\"}",
+            // Numbers: plain integers here, the rest through serde_json.
+            r#"{"count":0,"restartCount":18446744073709551615,"exitCode":-1,"x":[1.5,-0,1e3,2E-2,0.25]}"#,
+            r#"{"count":18446744073709551616,"ready":true,"state":null,"terminated":false}"#,
+            // A repeated key keeps its last value; keys in any case.
+            r#"{"reason":"a","Reason":"b","reason":"c","REASON":"d"}"#,
+            // Free-form maps kept whole, everything else pruned.
+            r#"{"labels":{"a":{"b":[1,{"c":null}]}},"spec":{"volumes":[{"x":1}],"containers":[]}}"#,
+        ];
+        for text in texts {
+            assert!(agrees(text), "declined {text:?}");
+        }
+    }
+
+    #[test]
+    fn declines_what_serde_json_rejects() {
+        let texts = [
+            "{",
+            "{\"a\":1,}",
+            "[1,]",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":tru}",
+            "{\"managedFields\":tru}",
+            "{\"managedFields\":[nul]}",
+            "{\"managedFields\":01}",
+            "{\"managedFields\":1.}",
+            "{\"managedFields\":1e}",
+            "{\"managedFields\":-}",
+            "{\"count\":01}",
+            "{\"count\":+1}",
+            "{\"managedFields\":\"tab\there\"}",
+            "{\"message\":\"tab\there\"}",
+            "{\"managedFields\":\"\\x\"}",
+            "{\"managedFields\":\"\\u12\"}",
+            "{\"message\":\"\\u12g4\"}",
+            r#"{"message":"\ud83d"}"#,
+            r#"{"message":"\ude00\ud83d"}"#,
+            r#"{"message":"\ud83d\u0041"}"#,
+            "{\"managedFields\":{\"a\":[1}]}",
+            "{\"managedFields\":{\"a\"}}",
+            "{\"managedFields\":{1:2}}",
+            "{\"managedFields\":[1 2]}",
+            "{\"message\":\"unterminated",
+            "{\"managedFields\":\"unterminated",
+            "{\"a\":1}}",
+            "{} x",
+            "[] ,",
+        ];
+        for text in texts {
+            for all in [false, true] {
+                assert!(documents(text, all).is_none(), "read {text:?}");
+            }
+            assert!(!serde_json_documents(text, true).1.is_empty(), "serde_json reads {text:?}");
+        }
+    }
+
+    /// Valid JSON this reader leaves to serde_json rather than copy its
+    /// rules: top-level scalars, deep kept nesting.
+    #[test]
+    fn leaves_the_rest_to_serde_json() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        for text in [r#""text""#, "1", "null", deep.as_str()] {
+            assert!(documents(text, false).is_none(), "read {text:?}");
+            assert!(serde_json_documents(text, true).1.is_empty(), "serde_json rejects {text:?}");
+        }
+        // A skipped value may nest deeper than serde_json would build.
+        let skipped = format!(r#"{{"managedFields":{}{}}}"#, "[".repeat(1000), "]".repeat(1000));
+        assert_eq!(documents(&skipped, false), Some(vec![Node::Object(Object::default())]));
+        assert_eq!(Some(serde_json_documents(&skipped, true).0), documents(&skipped, false));
+    }
+
+    #[test]
+    fn special_byte_finds_the_first_quote_backslash_or_control() {
+        let mut rng = Rng(7);
+        for _ in 0..2000 {
+            let len = rng.below(40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match rng.below(10) {
+                    0 => b'"',
+                    1 => b'\\',
+                    2 => rng.below(0x20) as u8,
+                    3 => 0x80 + rng.below(0x80) as u8,
+                    _ => b' ' + rng.below(0x5f) as u8,
+                })
+                .collect();
+            for from in 0..=len {
+                let naive = (from..len).find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f)).unwrap_or(len);
+                assert_eq!(special_byte(&bytes, from), naive, "{bytes:?} from {from}");
+            }
+        }
+    }
+
+    /// Random documents in compact, two- and four-space layouts, with keys
+    /// the mapping reads and keys it skips, and copies of them damaged by
+    /// one edit: whatever this reader reads, serde_json reads the same, and
+    /// it reads every undamaged one.
+    #[test]
+    fn random_and_damaged_documents_agree_with_serde_json() {
+        let mut rng = Rng(0x5eed);
+        let (mut damaged_read, mut damaged) = (0, 0);
+        for round in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..=rng.below(2) {
+                let layout = Layout { indent: [0, 2, 4][rng.below(3) as usize] };
+                write_value(&mut rng, &mut text, layout, 0, true);
+                text.push_str(["\n", "", " \r\n"][rng.below(3) as usize]);
+            }
+            assert!(agrees(&text), "round {round}: declined {text}");
+            let mut bytes = text.clone().into_bytes();
+            let at = rng.below(bytes.len() as u64 + 1) as usize;
+            let junk = b"{}[]\",:\\ 0a-e.\t\x01";
+            let junk = junk[rng.below(junk.len() as u64) as usize];
+            match rng.below(4) {
+                0 if at < bytes.len() => drop(bytes.remove(at)),
+                1 => bytes.insert(at, junk),
+                2 if at < bytes.len() => bytes[at] = junk,
+                _ => bytes.truncate(at),
+            }
+            if let Ok(text) = String::from_utf8(bytes) {
+                damaged += 1;
+                damaged_read += usize::from(agrees(&text));
+            }
+        }
+        // Some edits leave valid JSON (a space, a digit), most do not.
+        assert!(damaged_read > 100 && damaged_read * 2 < damaged, "{damaged_read} of {damaged} read");
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n.max(1)
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    struct Layout {
+        indent: usize,
+    }
+
+    impl Layout {
+        fn newline(self, out: &mut String, depth: usize) {
+            if self.indent > 0 {
+                out.push('\n');
+                out.push_str(&" ".repeat(self.indent * depth));
+            }
+        }
+    }
+
+    const KEYS: &[&str] = &[
+        "kind",
+        "items",
+        "metadata",
+        "name",
+        "Name",
+        "message",
+        "reason",
+        "labels",
+        "spec",
+        "status",
+        "containers",
+        "managedFields",
+        "annotations",
+        "f:metadata",
+        "count",
+        "x",
+        "",
+    ];
+    const STRINGS: &[&str] = &[
+        "",
+        "Pod",
+        "Back-off pulling image \"nginx:1.2\"",
+        "a\\b",
+        "line\nnext\ttab",
+        "\u{1}",
+        "é 日本 😀",
+        "/",
+    ];
+
+    fn write_value(rng: &mut Rng, out: &mut String, layout: Layout, depth: usize, container: bool) {
+        let kind = if container { 5 + rng.below(2) } else { rng.below(if depth > 5 { 5 } else { 7 }) };
+        match kind {
+            0 => out.push_str(["null", "true", "false"][rng.below(3) as usize]),
+            1 => out.push_str(&rng.below(u64::MAX).to_string()),
+            2 => out.push_str(
+                ["-3", "0", "1.5", "-0", "2e10", "0.1", "123456789012345678901"][rng.below(7) as usize],
+            ),
+            3 | 4 => match rng.below(4) {
+                0 => out.push_str(r#""A\u0041\/\u00e9""#),
+                _ => out.push_str(
+                    &serde_json::to_string(STRINGS[rng.below(STRINGS.len() as u64) as usize]).unwrap(),
+                ),
+            },
+            5 => {
+                out.push('[');
+                let n = rng.below(4);
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    layout.newline(out, depth + 1);
+                    write_value(rng, out, layout, depth + 1, false);
+                }
+                if n > 0 {
+                    layout.newline(out, depth);
+                }
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                let n = rng.below(6);
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    layout.newline(out, depth + 1);
+                    out.push_str(
+                        &serde_json::to_string(KEYS[rng.below(KEYS.len() as u64) as usize]).unwrap(),
+                    );
+                    out.push_str(if layout.indent > 0 { ": " } else { ":" });
+                    write_value(rng, out, layout, depth + 1, false);
+                }
+                if n > 0 {
+                    layout.newline(out, depth);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
