@@ -84,9 +84,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Passes over JSON whitespace. Indentation is passed over eight
-    /// spaces at a time.
+    /// Passes over JSON whitespace. Most calls find none, or the one space
+    /// after a colon, and return at once; the rest is indentation.
+    #[inline(always)]
     fn skip_whitespace(&mut self) {
+        let bytes = self.text.as_bytes();
+        match bytes.get(self.at) {
+            Some(&byte) if byte > b' ' => {}
+            Some(b' ') if bytes.get(self.at + 1).is_some_and(|&next| next > b' ') => self.at += 1,
+            Some(_) => self.skip_indentation(),
+            None => {}
+        }
+    }
+
+    /// Passes over white space, runs of spaces eight at a time.
+    fn skip_indentation(&mut self) {
         const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
         let bytes = self.text.as_bytes();
         loop {

@@ -327,6 +327,20 @@ mod tests {
         assert_eq!(relevance("+ind"), Keep::Skip);
         for &(key, keep) in KEYS {
             assert_eq!(relevance(&key.to_ascii_uppercase()), keep, "{key}");
+            // Every one-byte change, against a plain search of the table.
+            for at in 0..key.len() {
+                for byte in 0..=127u8 {
+                    let mut changed = key.as_bytes().to_vec();
+                    changed[at] = byte;
+                    let changed = String::from_utf8(changed).unwrap();
+                    let expected = KEYS.iter().find(|(k, _)| k.eq_ignore_ascii_case(&changed));
+                    assert_eq!(
+                        relevance(&changed),
+                        expected.map_or(Keep::Skip, |&(_, keep)| keep),
+                        "{changed:?}"
+                    );
+                }
+            }
         }
     }
 }
