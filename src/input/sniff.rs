@@ -39,15 +39,7 @@ pub(super) fn kind(head: &[u8]) -> Kind {
 /// loop: a short first read must not make a tar look like plain content.
 pub(super) fn peek(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = vec![0; HEAD_LEN];
-    let mut filled = 0;
-    while filled < head.len() {
-        match reader.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let filled = super::stream::read_full(reader, &mut head)?;
     head.truncate(filled);
     Ok(head)
 }

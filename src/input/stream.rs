@@ -31,7 +31,18 @@ pub(super) struct Session<'s> {
     /// Set once the total byte budget is spent, or the sink asked to stop:
     /// nothing more is read.
     stopped: bool,
+    /// Where each entry's first bytes are read, and the rest of an entry
+    /// passed over: allocated (and zeroed) once, not once per entry.
+    scratch: Vec<u8>,
 }
+
+/// Size of [`Session::scratch`].
+const SCRATCH_BYTES: usize = 64 * 1024;
+const _: () = assert!(SCRATCH_BYTES >= HEAD_BYTES);
+
+/// The most a stream's claimed size makes us allocate before its bytes
+/// have arrived: a tar header's size is only a claim.
+const CLAIM_STEP: usize = 8 << 20;
 
 /// Where a stream sits in the bundle, which decides how it and anything
 /// inside it are named and how deep it is nested.
@@ -115,7 +126,7 @@ impl<'s> Session<'s> {
         wanted: Wanted<'s>,
         sink: &'s mut dyn FnMut(Item) -> ControlFlow<()>,
     ) -> Self {
-        Session { limits, budget, wanted, sink, stopped: false }
+        Session { limits, budget, wanted, sink, stopped: false, scratch: Vec::new() }
     }
 
     /// Whether the budget is spent or the sink wants no more, and the caller
@@ -272,25 +283,32 @@ impl<'s> Session<'s> {
             );
             return Ok(());
         }
-        // A tar header's size is only a claim, so don't trust it for more
-        // than a modest up-front allocation.
-        let hint = usize::try_from(origin.size.unwrap_or(0).min(8 << 20)).unwrap_or(0);
-        let mut data = Vec::with_capacity(hint.min(HEAD_BYTES));
         // One byte past the cap tells "exactly at the cap" from "over it"
         // for streams of unknown size (gzip, stdin, a growing file).
         let limit = cap.saturating_add(1);
         // The first bytes decide whether the rest is worth holding. A log
         // is passed over: still read through (to the same cap), so that a
-        // cut or an oversized entry is reported on it, but never copied.
-        (&mut *reader).take(limit.min(HEAD_BYTES as u64)).read_to_end(&mut data)?;
-        let wanted = (self.wanted)(&origin.name, &data);
-        let rest = limit - data.len() as u64;
-        let len = if wanted {
-            data.reserve(hint.saturating_sub(data.len()));
-            reader.take(rest).read_to_end(&mut data)?;
-            data.len() as u64
+        // cut or an oversized entry is reported on it, but never kept.
+        if self.scratch.is_empty() {
+            self.scratch = vec![0; SCRATCH_BYTES];
+        }
+        let head_len = read_full(reader, &mut self.scratch[..limit.min(HEAD_BYTES as u64) as usize])?;
+        let head = &self.scratch[..head_len];
+        let data = if (self.wanted)(&origin.name, head) {
+            // Up to the size the container claims, then whatever follows
+            // (a file that grew, a stream of unknown size).
+            let claimed = usize::try_from(origin.size.unwrap_or(0).min(cap)).unwrap_or(0);
+            let mut data = Vec::with_capacity(claimed.clamp(head_len, CLAIM_STEP));
+            data.extend_from_slice(head);
+            fill(reader, &mut data, claimed)?;
+            reader.take(limit - data.len() as u64).read_to_end(&mut data)?;
+            Some(data)
         } else {
-            data.len() as u64 + io::copy(&mut reader.take(rest), &mut io::sink())?
+            None
+        };
+        let len = match &data {
+            Some(data) => data.len() as u64,
+            None => head_len as u64 + drain(&mut reader.take(limit - head_len as u64), &mut self.scratch)?,
         };
         if len > cap {
             self.unreadable(
@@ -305,12 +323,62 @@ impl<'s> Session<'s> {
                 format!("ends after {len} of its {size} bytes"),
             ));
         }
-        self.emit(if wanted {
-            Item::Entry(Entry { path: origin.name.clone(), data })
-        } else {
-            Item::NotLoaded { path: origin.name.clone() }
+        self.emit(match data {
+            Some(data) => Item::Entry(Entry { path: origin.name.clone(), data }),
+            None => Item::NotLoaded { path: origin.name.clone() },
         });
         Ok(())
+    }
+}
+
+/// Reads into `buf` until it is full or the stream ends (a single `read`
+/// may return less than asked: pipes, decompressors). Returns how many
+/// bytes were read.
+pub(super) fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Appends bytes of `reader` to `data` until it holds `len` bytes or the
+/// stream ends. The vector grows at most [`CLAIM_STEP`] ahead of the bytes
+/// read, and each byte is zeroed once: `read_to_end` zeroes all of its
+/// spare capacity again on each read, a third of the producer's time in
+/// `memset` on a large bundle.
+fn fill(reader: &mut dyn Read, data: &mut Vec<u8>, len: usize) -> io::Result<()> {
+    while data.len() < len {
+        let start = data.len();
+        data.resize(start + (len - start).min(CLAIM_STEP), 0);
+        let read = read_full(reader, &mut data[start..]);
+        let end = start + *read.as_ref().unwrap_or(&0);
+        let ended = end < data.len();
+        data.truncate(end);
+        read?;
+        if ended {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Reads `reader` to its end through `scratch`, keeping nothing. Returns
+/// how many bytes it held.
+fn drain(reader: &mut dyn Read, scratch: &mut [u8]) -> io::Result<u64> {
+    let mut len = 0;
+    loop {
+        match reader.read(scratch) {
+            Ok(0) => return Ok(len),
+            Ok(n) => len += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
