@@ -114,12 +114,13 @@ fn describe(kind: &FileType) -> &'static str {
 // The tests build links and FIFOs with Unix APIs.
 #[cfg(all(test, unix))]
 mod tests {
+    use std::ops::ControlFlow;
     use std::os::unix::fs::symlink;
     use std::sync::mpsc;
     use std::time::Duration;
 
     use super::super::testutil::{entries, gzip, show, tar};
-    use super::super::{read, Item, Limits, Source};
+    use super::super::{read, read_while, Item, Limits, Source, HEAD_BYTES};
     use super::*;
 
     fn read_dir(root: &Path, limits: &Limits) -> Vec<Item> {
@@ -264,6 +265,25 @@ mod tests {
             show(&read_dir(dir.path(), &limits)),
             vec!["U a.log: 200 bytes exceeds the per-entry limit of 100 bytes", "E b.log (100 bytes)",]
         );
+    }
+
+    /// A file passed over by its first bytes is not read on: a directory's
+    /// logs cost no I/O past their head, and do not count against the
+    /// total limit.
+    #[test]
+    fn files_passed_over_are_not_read_past_their_head() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.log", &vec![b'a'; 4 * HEAD_BYTES]);
+        write(dir.path(), "b.json", b"[]");
+        let limits = Limits { max_total_bytes: 2 * HEAD_BYTES as u64, ..Limits::default() };
+        let mut items = Vec::new();
+        let wanted = |path: &str, _: &[u8]| path.ends_with(".json");
+        read_while(&Source::Path(dir.path().to_path_buf()), &limits, &wanted, &mut |item| {
+            items.push(item);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(show(&items), ["N a.log", "E b.json (2 bytes)"]);
     }
 
     #[test]

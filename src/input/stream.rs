@@ -287,8 +287,9 @@ impl<'s> Session<'s> {
         // for streams of unknown size (gzip, stdin, a growing file).
         let limit = cap.saturating_add(1);
         // The first bytes decide whether the rest is worth holding. A log
-        // is passed over: still read through (to the same cap), so that a
-        // cut or an oversized entry is reported on it, but never kept.
+        // in a stream is passed over: still read through (to the same cap),
+        // so that a cut or an oversized entry is reported on it, but never
+        // kept.
         if self.scratch.is_empty() {
             self.scratch = vec![0; SCRATCH_BYTES];
         }
@@ -308,6 +309,10 @@ impl<'s> Session<'s> {
         };
         let len = match &data {
             Some(data) => data.len() as u64,
+            // A directory's file passed over is not read on: its size is
+            // known (and checked against the cap above) and nothing follows
+            // it, so reading its logs would be I/O for nothing.
+            None if origin.size.is_some() && !origin.exact_size => head_len as u64,
             None => head_len as u64 + drain(&mut reader.take(limit - head_len as u64), &mut self.scratch)?,
         };
         if len > cap {
