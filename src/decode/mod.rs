@@ -17,9 +17,10 @@
 //! resources) come back unrecognised or empty, not as errors.
 //!
 //! Inside: documents are parsed into a `tree::Node` that borrows from the
-//! entry; JSON through serde keeping only the keys the mapping reads
-//! (`prune`), go-yaml YAML through a line reader of its own (`yaml`,
-//! serde_yaml for anything else); `objects` maps the tree to the model.
+//! entry, keeping only the keys the mapping reads (`prune`): JSON through a
+//! reader of its own (`json`, serde_json for anything it does not vouch
+//! for), go-yaml YAML through a line reader of its own (`yaml`, serde_yaml
+//! for anything else); `objects` maps the tree to the model.
 //! [`decode_reference`] keeps the plain serde path the tests compare with.
 
 mod fields;

@@ -1,10 +1,13 @@
 //! Parsing only what the mapping reads.
 //!
-//! Owns [`Pruned`], a serde seed that builds the same tree a plain
-//! `Value::deserialize` would (as a [`Node`]), minus every map entry whose key the
-//! mapping in [`super::objects`] never looks up: `managedFields`,
+//! Owns [`relevance`], which says of every key whether the mapping in
+//! [`super::objects`] ever looks it up, and [`Pruned`], a serde seed that
+//! builds the same tree a plain `Value::deserialize` would (as a [`Node`]),
+//! minus every map entry whose key it never looks up: `managedFields`,
 //! annotations, pod spec volumes, container env and so on are skipped with
 //! `IgnoredAny` (no allocation), which is most of the bytes of an API object.
+//! The JSON and go-yaml readers prune by the same [`relevance`]; `Pruned`
+//! serves their serde fallbacks.
 //!
 //! Which keys are kept is decided by name alone, ignoring ASCII case (the
 //! mapping looks keys up case-insensitively) and wherever the key sits, so
