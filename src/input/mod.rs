@@ -342,6 +342,20 @@ mod tests {
         }
     }
 
+    /// A tar cut inside a member's padding (its data whole) is still cut:
+    /// the member is kept, the cut reported, whether the padding is passed
+    /// over or was all there was.
+    #[test]
+    fn a_cut_inside_padding_is_reported() {
+        let whole = tar(&[("b/events.json", EVENTS), ("b/x.log", b"#log")]);
+        let padding_cut = 512 + EVENTS.len() + 10;
+        let items = read_bytes("b.tar", &whole[..padding_cut], &Limits::default());
+        assert_eq!(entries(&items), [("b/events.json", EVENTS)]);
+        let bad = unreadable(&items);
+        assert_eq!(bad.len(), 1, "{:?}", show(&items));
+        assert!(bad[0].1.starts_with("truncated or corrupt archive after 1 entries"), "{:?}", show(&items));
+    }
+
     #[test]
     fn a_truncated_tar_gz_keeps_the_entries_before_the_cut() {
         let files: Vec<(String, Vec<u8>)> =
