@@ -216,7 +216,15 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         })
         .collect();
     let classified = merge(&kept, &unpacked, &context);
-    finish(source, corpus, &collected, &classified, &totals)
+    let report = finish(source, corpus, &collected, &classified, &totals);
+    drop((classified, kept));
+    if threads != 1 {
+        // Freeing what the entries kept (tens of thousands of small
+        // objects) takes a while at the end of a large scan: another
+        // thread does it while this one renders the report.
+        std::thread::spawn(move || drop((collected, unpacked, context)));
+    }
+    report
 }
 
 /// Reads `source` on one worker of `pool` and decodes its entries on all
