@@ -258,10 +258,10 @@ fn read_parallel(
 /// thread does the work itself instead of waiting for room. Items of size 0
 /// (entries passed over unread: most of a bundle's files are logs) are
 /// worked on by the feeding thread too: waking a worker for each would cost
-/// more than the work. If a `work`
-/// call panics, feeding stops (reading on would only inflate the rest of
-/// the bundle for nothing) and the panic propagates once the pool is done.
-/// The results are gathered into a `C`, in no set order.
+/// more than the work. If a `work` call panics, feeding stops (reading on
+/// would only inflate the rest of the bundle for nothing) and the panic
+/// propagates once the pool is done. The results are gathered into a `C`,
+/// in no set order.
 fn spread<T: Send, R: Send, E: Send, C: Default + Extend<R> + Send>(
     pool: &rayon::ThreadPool,
     size: impl Fn(&T) -> usize + Sync,
@@ -293,7 +293,8 @@ fn spread<T: Send, R: Send, E: Send, C: Default + Extend<R> + Send>(
             let bytes = size(&item);
             let waiting = queued.load(Ordering::Acquire);
             if bytes == 0 || (waiting > 0 && waiting + bytes > QUEUE_BYTES) {
-                // The workers are behind: do this one here rather than wait.
+                // Nothing to decode, or the workers are behind: do this one
+                // here rather than wait.
                 guarded(item);
                 return ControlFlow::Continue(());
             }

@@ -14,7 +14,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use tar::EntryType;
 
-use super::stream::{Layer, Origin, Session};
+use super::stream::{drain, Layer, Origin, Session};
 
 impl Session<'_> {
     /// Reads the tar in `reader`; its members are named after `archive` and
@@ -120,29 +120,21 @@ impl Read for Forward<'_> {
 
 impl Seek for Forward<'_> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let SeekFrom::Current(ahead) = to else {
+        let ahead = match to {
+            SeekFrom::Current(ahead) => u64::try_from(ahead).ok(),
+            _ => None,
+        };
+        let Some(ahead) = ahead else {
             return Err(io::Error::new(io::ErrorKind::Unsupported, "an archive stream only seeks forward"));
         };
-        let mut ahead = u64::try_from(ahead).map_err(|_| {
-            io::Error::new(io::ErrorKind::Unsupported, "an archive stream only seeks forward")
-        })?;
         if self.scratch.is_empty() {
             self.scratch = vec![0; 4096];
         }
-        while ahead > 0 {
-            let want = self.scratch.len().min(usize::try_from(ahead).unwrap_or(usize::MAX));
-            match self.inner.read(&mut self.scratch[..want]) {
-                // The tar crate's own wording for the same failure.
-                Ok(0) => {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected EOF during skip"))
-                }
-                Ok(n) => {
-                    ahead -= n as u64;
-                    self.position += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        let skipped = drain(&mut (&mut *self.inner).take(ahead), &mut self.scratch)?;
+        self.position += skipped;
+        if skipped < ahead {
+            // The tar crate's own wording for the same failure.
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected EOF during skip"));
         }
         Ok(self.position)
     }
