@@ -147,12 +147,36 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// After an opening bracket: passes over white space, and over the
+    /// closing bracket `close` too if the container is empty (true).
+    fn closes_at_once(&mut self, close: u8) -> bool {
+        self.skip_whitespace();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.at += 1;
+        }
+        empty
+    }
+
+    /// After an item of a container closed by `close`: passes over the
+    /// comma and white space before the next item (false), or over the
+    /// closing bracket (true).
+    fn closes_after_item(&mut self, close: u8) -> Parsed<bool> {
+        self.skip_whitespace();
+        match self.next() {
+            Some(b',') => {
+                self.skip_whitespace();
+                Ok(false)
+            }
+            Some(byte) if byte == close => Ok(true),
+            _ => Err(Fallback),
+        }
+    }
+
     /// An object's entries, after its `{`.
     fn object(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
         let base = self.entries.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.closes_at_once(b'}') {
             return Ok(Node::Object(Object::default()));
         }
         loop {
@@ -169,11 +193,8 @@ impl<'a> Reader<'a> {
                     self.entries.push((key, value));
                 }
             }
-            self.skip_whitespace();
-            match self.next() {
-                Some(b',') => self.skip_whitespace(),
-                Some(b'}') => break,
-                _ => return Err(Fallback),
+            if self.closes_after_item(b'}')? {
+                break;
             }
         }
         Ok(Node::Object(Object::new(self.entries.split_off(base))))
@@ -182,19 +203,14 @@ impl<'a> Reader<'a> {
     /// An array's items, after its `[`.
     fn array(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
         let base = self.items.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.at += 1;
+        if self.closes_at_once(b']') {
             return Ok(Node::Array(Vec::new()));
         }
         loop {
             let item = self.value(all, depth)?;
             self.items.push(item);
-            self.skip_whitespace();
-            match self.next() {
-                Some(b',') => self.skip_whitespace(),
-                Some(b']') => break,
-                _ => return Err(Fallback),
+            if self.closes_after_item(b']')? {
+                break;
             }
         }
         Ok(Node::Array(self.items.split_off(base)))
@@ -363,20 +379,14 @@ impl<'a> Reader<'a> {
             match self.next() {
                 Some(b'"') => self.skip_string()?,
                 Some(b'{') => {
-                    self.skip_whitespace();
-                    if self.peek() == Some(b'}') {
-                        self.at += 1;
-                    } else {
+                    if !self.closes_at_once(b'}') {
                         self.closers.push(b'}');
                         self.skip_key()?;
                         continue;
                     }
                 }
                 Some(b'[') => {
-                    self.skip_whitespace();
-                    if self.peek() == Some(b']') {
-                        self.at += 1;
-                    } else {
+                    if !self.closes_at_once(b']') {
                         self.closers.push(b']');
                         continue;
                     }
@@ -393,20 +403,13 @@ impl<'a> Reader<'a> {
             // After a value: close what it ends, up to the next item.
             loop {
                 let Some(&closer) = self.closers.last() else { return Ok(()) };
-                self.skip_whitespace();
-                match self.next() {
-                    Some(b',') => {
-                        self.skip_whitespace();
-                        if closer == b'}' {
-                            self.skip_key()?;
-                        }
-                        break;
+                if !self.closes_after_item(closer)? {
+                    if closer == b'}' {
+                        self.skip_key()?;
                     }
-                    Some(byte) if byte == closer => {
-                        self.closers.pop();
-                    }
-                    _ => return Err(Fallback),
+                    break;
                 }
+                self.closers.pop();
             }
         }
     }
@@ -697,39 +700,45 @@ mod tests {
                 ),
             },
             5 => {
-                out.push('[');
                 let n = rng.below(4);
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    layout.newline(out, depth + 1);
+                write_items(rng, out, layout, depth, ('[', ']'), n, |rng, out| {
                     write_value(rng, out, layout, depth + 1, false);
-                }
-                if n > 0 {
-                    layout.newline(out, depth);
-                }
-                out.push(']');
+                });
             }
             _ => {
-                out.push('{');
                 let n = rng.below(6);
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    layout.newline(out, depth + 1);
-                    out.push_str(
-                        &serde_json::to_string(KEYS[rng.below(KEYS.len() as u64) as usize]).unwrap(),
-                    );
+                write_items(rng, out, layout, depth, ('{', '}'), n, |rng, out| {
+                    let key = KEYS[rng.below(KEYS.len() as u64) as usize];
+                    out.push_str(&serde_json::to_string(key).unwrap());
                     out.push_str(if layout.indent > 0 { ": " } else { ":" });
                     write_value(rng, out, layout, depth + 1, false);
-                }
-                if n > 0 {
-                    layout.newline(out, depth);
-                }
-                out.push('}');
+                });
             }
         }
+    }
+
+    /// `n` items written by `item` between two brackets, a line each when
+    /// the layout indents.
+    fn write_items(
+        rng: &mut Rng,
+        out: &mut String,
+        layout: Layout,
+        depth: usize,
+        (open, close): (char, char),
+        n: u64,
+        mut item: impl FnMut(&mut Rng, &mut String),
+    ) {
+        out.push(open);
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            layout.newline(out, depth + 1);
+            item(rng, out);
+        }
+        if n > 0 {
+            layout.newline(out, depth);
+        }
+        out.push(close);
     }
 }
