@@ -13,12 +13,13 @@
 //!
 //! Skipped values are still checked as strictly as serde_json checks them,
 //! so a damaged file is reported whichever reader ran. Anything this reader
-//! does not vouch for (any syntax error, a top-level scalar, a number other
-//! than a plain non-negative integer, a `\u` escape of a surrogate, nesting
-//! deeper than [`MAX_DEPTH`]) makes it return `None`, and the caller hands
-//! the whole text to serde_json, which reads it or reports the error. The
-//! tests hold the two readers to the same result on every real fixture and
-//! on random and damaged documents.
+//! does not vouch for (any syntax error, a top-level scalar, a lone
+//! surrogate escape, nesting deeper than [`MAX_DEPTH`]) makes it return
+//! `None`, and the caller hands the whole text to serde_json, which reads
+//! it or reports the error. Numbers other than plain non-negative integers
+//! are handed to serde_json one by one, so their values are serde_json's.
+//! The tests hold the two readers to the same result on every real fixture
+//! and on random and damaged documents.
 
 use std::borrow::Cow;
 
