@@ -240,16 +240,9 @@ impl<'a> Reader<'a> {
         loop {
             out.push_str(&self.text[from..escape]);
             let (unescaped, len) = match bytes.get(escape + 1) {
-                Some(b'"') => ('"', 2),
-                Some(b'\\') => ('\\', 2),
-                Some(b'/') => ('/', 2),
-                Some(b'b') => ('\u{8}', 2),
-                Some(b'f') => ('\u{c}', 2),
-                Some(b'n') => ('\n', 2),
-                Some(b'r') => ('\r', 2),
-                Some(b't') => ('\t', 2),
                 Some(b'u') => unicode_escape(bytes, escape).ok_or(Fallback)?,
-                _ => return Err(Fallback),
+                Some(&letter) => (one_letter_escape(letter).ok_or(Fallback)?, 2),
+                None => return Err(Fallback),
             };
             out.push(unescaped);
             from = escape + len;
@@ -350,8 +343,8 @@ impl<'a> Reader<'a> {
                 Some(b'\\') => {
                     self.at = at
                         + match bytes.get(at + 1) {
-                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => 2,
                             Some(b'u') if hex_escape(bytes, at + 2).is_some() => 6,
+                            Some(&letter) if one_letter_escape(letter).is_some() => 2,
                             _ => return Err(Fallback),
                         };
                 }
@@ -440,6 +433,21 @@ fn special_byte(bytes: &[u8], mut from: usize) -> usize {
     }
     let rest = &bytes[from.min(bytes.len())..];
     from + rest.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f)).unwrap_or(rest.len())
+}
+
+/// The character a one-letter escape (`\n`, `\"`, …) stands for.
+fn one_letter_escape(letter: u8) -> Option<char> {
+    Some(match letter {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
 }
 
 /// The character a `\u` escape at `at` stands for, and the length of the

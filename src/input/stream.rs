@@ -91,6 +91,13 @@ impl Origin {
         }
     }
 
+    /// A file of its own (a directory's), not a window on a stream: its
+    /// size is known up front and nothing follows it, so what is passed
+    /// over of it need not be read.
+    fn is_whole_file(&self) -> bool {
+        self.size.is_some() && !self.exact_size
+    }
+
     /// A member of this stream, which is an archive.
     pub(super) fn member(&self, member: &str, depth: usize, size: u64) -> Origin {
         let path = self.member_path(member);
@@ -309,10 +316,10 @@ impl<'s> Session<'s> {
         };
         let len = match &data {
             Some(data) => data.len() as u64,
-            // A directory's file passed over is not read on: its size is
-            // known (and checked against the cap above) and nothing follows
-            // it, so reading its logs would be I/O for nothing.
-            None if origin.size.is_some() && !origin.exact_size => head_len as u64,
+            // A directory's file passed over is not read on: its size was
+            // checked against the cap above, and reading its logs would be
+            // I/O for nothing.
+            None if origin.is_whole_file() => head_len as u64,
             None => head_len as u64 + drain(&mut reader.take(limit - head_len as u64), &mut self.scratch)?,
         };
         if len > cap {
@@ -377,11 +384,10 @@ fn fill(reader: &mut dyn Read, data: &mut Vec<u8>, len: usize) -> io::Result<()>
 pub(super) fn drain(reader: &mut dyn Read, scratch: &mut [u8]) -> io::Result<u64> {
     let mut len = 0;
     loop {
-        match reader.read(scratch) {
-            Ok(0) => return Ok(len),
-            Ok(n) => len += n as u64,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        let read = read_full(reader, scratch)?;
+        len += read as u64;
+        if read < scratch.len() {
+            return Ok(len);
         }
     }
 }
