@@ -13,7 +13,12 @@ use std::borrow::Cow;
 
 use serde_json::{Number, Value};
 
+/// The tag is a whole word (`repr(u64)`): the readers move millions of
+/// nodes from the call that built them into their parent's vector, and
+/// with rustc's default one-byte tag those copies stalled on loads that
+/// straddle the callee's stores (about 8% of the JSON reader's time).
 #[derive(Clone, Debug, PartialEq)]
+#[repr(u64)]
 pub enum Node<'a> {
     Null,
     Bool(bool),
@@ -22,6 +27,9 @@ pub enum Node<'a> {
     Array(Vec<Node<'a>>),
     Object(Object<'a>),
 }
+
+// The word-sized tag costs no room: the payload is word-aligned anyway.
+const _: () = assert!(std::mem::size_of::<Node>() == 32);
 
 /// Map entries sorted by key, each key once.
 #[derive(Clone, Debug, Default, PartialEq)]
