@@ -3,7 +3,9 @@
 //! never gathered, lists the collector was not allowed to read, text that
 //! was masked at collection time.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashSet, HashSetExt};
 
 use super::{Classified, Grouped, Totals};
 use crate::model::Pod;

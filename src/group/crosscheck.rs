@@ -3,7 +3,9 @@
 //! of its messages. Each check only speaks when the bundle holds the
 //! objects it needs; it never guesses from their absence alone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Node, Objects, Pod, ServiceAccount};
 use crate::report::plural;

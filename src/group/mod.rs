@@ -28,7 +28,11 @@ mod template;
 mod workload;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Grouping looks up tens of thousands of short borrowed keys; nothing
+// iterates its hash maps in an order that reaches the report.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub use coverage::{coverage, Scope};
 pub use retain::{pod_name_key, retain, PackedPods, Sieve, Tally, Totals};

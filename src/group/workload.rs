@@ -4,7 +4,7 @@
 //! controllers use (`<deployment>-<pod-template-hash>-<suffix>`,
 //! `<statefulset>-<ordinal>`, `<cronjob>-<scheduled minute>`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::model::{OwnerRef, Pod, Workload};
 
