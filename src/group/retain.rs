@@ -155,11 +155,43 @@ pub struct Sieve<'m> {
     tally: Tally,
     /// One per event kept, in order.
     verdicts: Vec<Option<Verdict>>,
+    /// The verdicts given so far, by event text ([`text_key`]). A verdict
+    /// depends on the reason and message alone, and the events of a
+    /// namespace repeat them pod after pod (`Created container app`): about
+    /// half of them are classified once for several events.
+    known: foldhash::HashMap<Vec<u8>, Option<Verdict>>,
+    /// The key being looked up, reused from event to event.
+    key: Vec<u8>,
 }
+
+/// Distinct event texts a [`Sieve`] remembers: enough for the repeats of
+/// one entry, bounded so that an entry of unrepeated texts costs no more
+/// than a few hundred KiB.
+const KNOWN_TEXTS: usize = 4096;
 
 impl<'m> Sieve<'m> {
     pub fn new(matcher: &'m Matcher) -> Self {
-        Sieve { matcher, tally: Tally::default(), verdicts: Vec::new() }
+        Sieve {
+            matcher,
+            tally: Tally::default(),
+            verdicts: Vec::new(),
+            known: foldhash::HashMap::default(),
+            key: Vec::new(),
+        }
+    }
+
+    /// What [`Matcher::classify_event_text`] says of the text, asked once
+    /// per distinct text.
+    fn classify(&mut self, reason: &str, message: &str) -> Option<Verdict> {
+        text_key(&mut self.key, reason, message);
+        if let Some(verdict) = self.known.get(&self.key) {
+            return verdict.clone();
+        }
+        let verdict = self.matcher.classify_event_text(reason, message);
+        if self.known.len() < KNOWN_TEXTS {
+            self.known.insert(self.key.clone(), verdict.clone());
+        }
+        verdict
     }
 
     /// Whether the event is to be built and kept.
@@ -172,7 +204,7 @@ impl<'m> Sieve<'m> {
         if event.subject_kind == "Pod" {
             self.tally.pods_with_events.push(pod_name_key(&event.subject_namespace, &event.subject_name));
         }
-        let verdict = self.matcher.classify_event_text(&event.reason, &event.message);
+        let verdict = self.classify(&event.reason, &event.message);
         let keep = verdict.is_some()
             || is_warning_type(&event.event_type)
             || event.message.contains(REDACTION_MARKER);
@@ -186,6 +218,15 @@ impl<'m> Sieve<'m> {
     pub fn saw_events(&self) -> bool {
         self.tally.keyless_events > 0 || !self.tally.event_keys.is_empty()
     }
+}
+
+/// Writes into `key` the reason and message of an event, unambiguously:
+/// the reason's length first, so no two pairs share a key.
+fn text_key(key: &mut Vec<u8>, reason: &str, message: &str) {
+    key.clear();
+    key.extend_from_slice(&(reason.len() as u64).to_le_bytes());
+    key.extend_from_slice(reason.as_bytes());
+    key.extend_from_slice(message.as_bytes());
 }
 
 /// Finishes an entry whose events went through `sieve` (`objects.events`
@@ -335,6 +376,34 @@ mod tests {
         assert!(!tally.has_events("shop", "n1"), "a node is not a pod");
         assert!(!tally.has_events("other", "web-1"));
         assert!(!Sieve::new(&matcher).saw_events());
+    }
+
+    /// The sieve classifies each distinct text once; what it remembers is
+    /// the matcher's verdict, and a text split differently between reason
+    /// and message is another text (keywords never span the two).
+    #[test]
+    fn remembered_verdicts_are_the_matchers() {
+        let matcher = matcher();
+        let mut sieve = Sieve::new(&matcher);
+        let (whole, split) = (("ErrImagePull", ""), ("Err", "ImagePull"));
+        assert_ne!(
+            matcher.classify_event_text(whole.0, whole.1),
+            matcher.classify_event_text(split.0, split.1),
+            "the test needs two splits of one text that the matcher tells apart"
+        );
+        let pull = r#"Failed to pull image "x:1": rpc error: code = NotFound desc = manifest unknown"#;
+        let mut texts = vec![whole, split, ("Failed", pull), ("Started", "Started container web")];
+        let filler: Vec<String> = (0..KNOWN_TEXTS + 10).map(|i| format!("Started container c{i}")).collect();
+        texts.extend(filler.iter().map(|m| ("Started", m.as_str())));
+        // Each text twice, the second time past the bound for the filler.
+        for (reason, message) in texts.iter().chain(&texts) {
+            assert_eq!(
+                sieve.classify(reason, message),
+                matcher.classify_event_text(reason, message),
+                "{reason:?} {message:?}"
+            );
+        }
+        assert_eq!(sieve.known.len(), KNOWN_TEXTS, "the memory is bounded");
     }
 
     #[test]
