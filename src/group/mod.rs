@@ -148,6 +148,11 @@ struct Target<'a> {
 /// Evidence by failure family, then container.
 type Targets<'a> = BTreeMap<(&'a str, Target<'a>), Vec<Evidence<'a>>>;
 
+/// [`Targets`] while the evidence is gathered: one lookup per event and
+/// container state, cheaper by hash than by comparing strings down a
+/// B-tree. Sorted into [`Targets`] once every piece is in.
+type Gathering<'a> = HashMap<(&'a str, Target<'a>), Vec<Evidence<'a>>>;
+
 #[derive(Default)]
 struct FindingAcc<'a> {
     pods: BTreeSet<AffectedPod>,
@@ -244,7 +249,7 @@ fn families(corpus: &Corpus) -> Vec<String> {
 
 /// Everything the grouping loop gathers before choosing causes.
 struct Gathered<'a> {
-    targets: Targets<'a>,
+    targets: Gathering<'a>,
     hosts: HashMap<Target<'a>, &'a str>,
     images: HashMap<Target<'a>, &'a str>,
     non_pod: BTreeMap<usize, FindingAcc<'a>>,
@@ -260,7 +265,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let facts = Facts::new(objects);
     let families = families(corpus);
     let mut g = Gathered {
-        targets: BTreeMap::new(),
+        targets: HashMap::new(),
         hosts: HashMap::new(),
         images: HashMap::new(),
         non_pod: BTreeMap::new(),
@@ -275,17 +280,18 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     if let Some(runbook) = corpus.position(MISSING_PULL_SECRET) {
         gather_missing_pull_secrets(&mut g.targets, &facts, &pods, &families, runbook);
     }
-    attach_podwide_evidence(&mut g.targets);
+    let mut targets: Targets = std::mem::take(&mut g.targets).into_iter().collect();
+    attach_podwide_evidence(&mut targets);
 
     let choices: Vec<(&(&str, Target), &Evidence<'_>)> =
-        g.targets.iter().filter_map(|(key, evidence)| Some((key, choose(corpus, evidence)?))).collect();
+        targets.iter().filter_map(|(key, evidence)| Some((key, choose(corpus, evidence)?))).collect();
     let filed_under = file_under_explaining(corpus, &choices);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
     for ((key, chosen), runbook) in choices.into_iter().zip(filed_under) {
         let (_, target) = key;
         let acc = accs.entry(runbook).or_default();
-        for e in &g.targets[key] {
+        for e in &targets[key] {
             if e.event.is_none_or(|i| counted.insert(i)) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
@@ -304,7 +310,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         } else {
             // A cross-check named the cause; the sample stays a message the
             // cluster wrote (the registry's 401), the check is in the evidence.
-            g.targets[key].iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
+            targets[key].iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
         }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
@@ -504,7 +510,7 @@ fn exit_line(what: &str, reason: &str, exit_code: Option<i64>) -> String {
 /// evidence for `image-pull/missing-pull-secret`, added only to pods that
 /// have an image-pull failure (a stale reference on a running pod is harmless).
 fn gather_missing_pull_secrets<'a>(
-    targets: &mut Targets<'a>,
+    targets: &mut Gathering<'a>,
     facts: &Facts<'_>,
     pods: &HashMap<(&str, &str), &'a Pod>,
     families: &'a [String],
