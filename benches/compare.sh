@@ -13,8 +13,9 @@
 # (Debian/Ubuntu: apt-get install ripgrep jq bc time). The data (about 1.3 GB on
 # disk per GiB asked for) goes to $BUNDLE_SCAN_BENCH_DIR, default
 # /tmp/bundle-scan-bench-<MB>, and is kept for the next run; delete it when done.
-# Each command runs RUNS times; the median time and the largest peak RSS are
-# shown. The machine's other load is not controlled: compare within one run.
+# Each command runs RUNS times, in rounds; the median time, every time and the
+# largest peak RSS are shown, and the ratios both of medians and round by
+# round. The machine's other load is not controlled: compare within one run.
 set -euo pipefail
 
 MB=${1:-1024}
@@ -50,47 +51,68 @@ echo "data: json.tar.gz $(stat -c %s json.tar.gz) bytes → ${JSON_BYTES} bytes 
      "yaml.tar.gz $(stat -c %s yaml.tar.gz) → ${YAML_BYTES}; events.json ${EVENTS_BYTES}; $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# run NAME BYTES COMMAND...: RUNS timed runs; prints median seconds, MB/s, peak RSS.
-declare -A SECONDS_OF PEAK_OF
-run() {
-    local name=$1 bytes=$2
-    shift 2
-    local times=() peak=0 out
-    for _ in $(seq "$RUNS"); do
-        out=$(/usr/bin/time -f '%e %M' bash -c "$* > /dev/null" 2>&1 >/dev/null | tail -1)
-        times+=("${out% *}")
-        local rss=${out#* }
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    local median
-    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
-    SECONDS_OF[$name]=$median
-    PEAK_OF[$name]=$(((peak + 512) / 1024))
-    printf '%-34s %7.2f s %8.0f MB/s %7.0f MiB peak RSS\n' "$name" "$median" \
-        "$(echo "$bytes / $median / 1000000" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
-}
-
-run "gzip -dc" "$JSON_BYTES" gzip -dc json.tar.gz
-run "rg -z -c -F -f keywords" "$JSON_BYTES" rg -z -c -F -f keywords json.tar.gz
-run "jq | grep | sort | uniq -c (events)" "$EVENTS_BYTES" \
+# The commands, run in rounds: each round runs every command once, RUNS
+# rounds in all. A change in the machine's load during the run then falls on
+# all commands alike, not on whichever happened to be running.
+NAMES=() BYTES=() COMMANDS=()
+add() { NAMES+=("$1"); BYTES+=("$2"); COMMANDS+=("$3"); }
+add "gzip -dc" "$JSON_BYTES" "gzip -dc json.tar.gz"
+add "rg -z -c -F -f keywords" "$JSON_BYTES" "rg -z -c -F -f keywords json.tar.gz"
+add "jq | grep | sort | uniq -c (events)" "$EVENTS_BYTES" \
     "jq -r '.items[].message' events.json | grep -F -f keywords | sort | uniq -c"
-run "bundle-scan json.tar.gz" "$JSON_BYTES" "$SCAN" json.tar.gz
-run "bundle-scan -j1 json.tar.gz" "$JSON_BYTES" "$SCAN" -j 1 json.tar.gz
-run "bundle-scan yaml.tar.gz" "$YAML_BYTES" "$SCAN" yaml.tar.gz
-run "bundle-scan -j1 yaml.tar.gz" "$YAML_BYTES" "$SCAN" -j 1 yaml.tar.gz
-# The directory is read from the page cache if it is there; read it once so
-# that every run finds it there (this machine reclaims cold pages eagerly).
-find "$DIR" -type f -exec cat {} + > /dev/null
-run "bundle-scan json/ (directory)" "$JSON_BYTES" "$SCAN" "$DIR"
-run "bundle-scan -j1 json/ (directory)" "$JSON_BYTES" "$SCAN" -j 1 "$DIR"
+add "bundle-scan json.tar.gz" "$JSON_BYTES" "$SCAN json.tar.gz"
+add "bundle-scan -j1 json.tar.gz" "$JSON_BYTES" "$SCAN -j 1 json.tar.gz"
+add "bundle-scan yaml.tar.gz" "$YAML_BYTES" "$SCAN yaml.tar.gz"
+add "bundle-scan -j1 yaml.tar.gz" "$YAML_BYTES" "$SCAN -j 1 yaml.tar.gz"
+add "bundle-scan json/ (directory)" "$JSON_BYTES" "$SCAN $DIR"
+add "bundle-scan -j1 json/ (directory)" "$JSON_BYTES" "$SCAN -j 1 $DIR"
+
+declare -A TIMES PEAK SECONDS_OF PEAK_OF
+for round in $(seq "$RUNS"); do
+    echo "round $round of $RUNS ..."
+    # The directory is read from the page cache if it is there; read it
+    # before each round so that every run finds it there (this machine
+    # reclaims cold pages eagerly).
+    find "$DIR" -type f -exec cat {} + > /dev/null
+    for i in "${!NAMES[@]}"; do
+        out=$(/usr/bin/time -f '%e %M' bash -c "${COMMANDS[$i]} > /dev/null" 2>&1 >/dev/null | tail -1)
+        TIMES[$i]+="${out% *} "
+        rss=${out#* }
+        [ "$rss" -gt "${PEAK[$i]:-0}" ] && PEAK[$i]=$rss
+    done
+done
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+echo
+for i in "${!NAMES[@]}"; do
+    name=${NAMES[$i]}
+    SECONDS_OF[$name]=$(echo "${TIMES[$i]}" | median)
+    PEAK_OF[$name]=$(((PEAK[$i] + 512) / 1024))
+    printf '%-34s %7.2f s %8.0f MB/s %7.0f MiB peak RSS   [%s]\n' "$name" "${SECONDS_OF[$name]}" \
+        "$(echo "${BYTES[$i]} / ${SECONDS_OF[$name]} / 1000000" | bc -l)" "$(echo "${PEAK[$i]} / 1024" | bc -l)" \
+        "${TIMES[$i]% }"
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 ratio() { echo "scale=2; ${SECONDS_OF[$1]} / ${SECONDS_OF[$2]}" | bc -l; }
+# rounds NAME_A NAME_B: the ratio A/B of each round, then the lowest.
+rounds() {
+    local a b
+    for i in "${!NAMES[@]}"; do
+        [ "${NAMES[$i]}" = "$1" ] && read -ra a <<< "${TIMES[$i]}"
+        [ "${NAMES[$i]}" = "$2" ] && read -ra b <<< "${TIMES[$i]}"
+    done
+    local each=() r
+    for r in "${!a[@]}"; do each+=("$(echo "scale=2; ${a[$r]} / ${b[$r]}" | bc -l)"); done
+    echo "round by round: ${each[*]}; lowest $(printf '%s\n' "${each[@]}" | sort -n | head -1)"
+}
 scan="bundle-scan json.tar.gz"
 echo
 echo "bundle-scan json.tar.gz is $(ratio "gzip -dc" "$scan")× faster than gzip -dc (target ≥ 2.5)"
+echo "                          ($(rounds "gzip -dc" "$scan"))"
 echo "                          $(ratio "rg -z -c -F -f keywords" "$scan")× faster than rg -z"
 echo "                          $(ratio "jq | grep | sort | uniq -c (events)" "$scan")× faster than the jq pipeline (target ≥ 10)"
+echo "                          ($(rounds "jq | grep | sort | uniq -c (events)" "$scan"))"
 echo "YAML must-gather takes    $(ratio "bundle-scan yaml.tar.gz" "$scan")× the JSON bundle's time (target ≤ 2)"
 echo "all cores vs -j 1:        $(ratio "bundle-scan -j1 json.tar.gz" "$scan")× (tar.gz), $(ratio "bundle-scan -j1 json/ (directory)" "bundle-scan json/ (directory)")× (directory)"
 largest=$(find "$DIR" -type f -printf '%s\n' | sort -n | tail -1)
