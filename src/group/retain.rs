@@ -165,8 +165,8 @@ pub struct Sieve<'m> {
 }
 
 /// Distinct event texts a [`Sieve`] remembers: enough for the repeats of
-/// one entry, bounded so that an entry of unrepeated texts costs no more
-/// than a few hundred KiB.
+/// one entry. At worst it holds a copy of the texts of the entry's first
+/// 4,096 events, a fraction of the entry itself.
 const KNOWN_TEXTS: usize = 4096;
 
 impl<'m> Sieve<'m> {
