@@ -52,7 +52,7 @@ fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects, sift
     match value {
         Tree::Array(items) => items.iter().for_each(|item| visit(item, hint, depth + 1, out, sift)),
         Tree::Object(_) => {
-            let kind = text(get(value, "kind"));
+            let kind = borrowed(get(value, "kind"));
             let items = get(value, "items");
             let is_list = kind.ends_with("List")
                 || (kind.is_empty() && items.is_some_and(|v| v.is_array() || v.is_null()));
@@ -71,11 +71,8 @@ fn visit(value: &Tree, hint: Option<&str>, depth: usize, out: &mut Objects, sift
 }
 
 fn item(value: &Tree, kind: Option<&str>, out: &mut Objects, sift: Sift) {
-    let kind = match kind {
-        Some(k) => k.to_string(),
-        None => infer_kind(value).to_string(),
-    };
-    match kind.as_str() {
+    let kind = kind.unwrap_or_else(|| infer_kind(value));
+    match kind {
         "Event" => {
             let gist = event_gist(value);
             if sift(&gist) {
@@ -92,7 +89,7 @@ fn item(value: &Tree, kind: Option<&str>, out: &mut Objects, sift: Sift) {
         | "DaemonSet"
         | "Job"
         | "CronJob"
-        | "ReplicationController" => out.workloads.push(workload(value, &kind)),
+        | "ReplicationController" => out.workloads.push(workload(value, kind)),
         _ => {}
     }
 }
