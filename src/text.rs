@@ -39,13 +39,27 @@ static CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 /// Replaces credentials embedded in `text` with `<redacted>`.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    // Every pattern above needs an `@`, a `"`, an `=` or a `b` of
-    // "bearer"/"basic": text with none (most names, namespaces and images,
-    // redacted by the hundred thousand in a report) cannot match.
-    if !text.bytes().any(|b| matches!(b, b'@' | b'"' | b'=' | b'b' | b'B')) {
+    if !may_hold_credential(text) {
         return Cow::Borrowed(text);
     }
     redact_all(text)
+}
+
+/// Whether a pattern of [`CREDENTIALS`] could match `text`. Each needs an
+/// `@`, a `"`, an `=`, or the word bearer or basic in any case; text with
+/// none (most names, namespaces and images, redacted by the hundred
+/// thousand in a report) cannot match. Text that is not all ASCII is always
+/// checked in full: case-insensitive patterns match some non-ASCII letters
+/// (`ſ` for `s`).
+fn may_hold_credential(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let word_at =
+        |at: usize, word: &[u8]| bytes.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word));
+    bytes.iter().enumerate().any(|(at, &byte)| match byte {
+        b'@' | b'"' | b'=' | 0x80.. => true,
+        b'b' | b'B' => word_at(at, b"bearer") || word_at(at, b"basic"),
+        _ => false,
+    })
 }
 
 /// [`redact`] without the quick check.
@@ -153,6 +167,11 @@ mod tests {
             "=",
             "-",
             "é",
+            "web-",
+            "bearer\t",
+            "bAsIc ",
+            "baſic ",
+            "BEAR",
         ];
         let mut state = 1u64;
         for _ in 0..20_000 {
