@@ -148,6 +148,10 @@ struct Target<'a> {
 /// Evidence by failure family, then container.
 type Targets<'a> = BTreeMap<(&'a str, Target<'a>), Vec<Evidence<'a>>>;
 
+/// A container, all its evidence in one family, and the evidence chosen
+/// as its cause there.
+type Choice<'t, 'a> = (&'t Target<'a>, &'t [Evidence<'a>], &'t Evidence<'a>);
+
 /// [`Targets`] while the evidence is gathered: one lookup per event and
 /// container state, cheaper by hash than by comparing strings down a
 /// B-tree. Sorted into [`Targets`] once every piece is in.
@@ -283,15 +287,16 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let mut targets: Targets = std::mem::take(&mut g.targets).into_iter().collect();
     attach_podwide_evidence(&mut targets);
 
-    let choices: Vec<(&(&str, Target), &Evidence<'_>)> =
-        targets.iter().filter_map(|(key, evidence)| Some((key, choose(corpus, evidence)?))).collect();
+    let choices: Vec<Choice> = targets
+        .iter()
+        .filter_map(|((_, target), evidence)| Some((target, evidence.as_slice(), choose(corpus, evidence)?)))
+        .collect();
     let filed_under = file_under_explaining(corpus, &choices);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
-    for ((key, chosen), runbook) in choices.into_iter().zip(filed_under) {
-        let (_, target) = key;
+    for ((target, evidence, chosen), runbook) in choices.into_iter().zip(filed_under) {
         let acc = accs.entry(runbook).or_default();
-        for e in &targets[key] {
+        for e in evidence {
             if e.event.is_none_or(|i| counted.insert(i)) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
@@ -310,7 +315,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         } else {
             // A cross-check named the cause; the sample stays a message the
             // cluster wrote (the registry's 401), the check is in the evidence.
-            targets[key].iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
+            evidence.iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
         }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
@@ -556,18 +561,18 @@ fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e E
 /// which then crash-looped is one liveness finding, the crash loop named
 /// in its evidence. A pod-wide cause (an eviction) explains the causes of
 /// its containers too.
-fn file_under_explaining(corpus: &Corpus, choices: &[(&(&str, Target), &Evidence<'_>)]) -> Vec<usize> {
+fn file_under_explaining(corpus: &Corpus, choices: &[Choice]) -> Vec<usize> {
     let mut causes_by_target: HashMap<&Target, Vec<usize>> = HashMap::new();
-    for ((_, target), chosen) in choices {
+    for (target, _, chosen) in choices {
         if !chosen.symptom {
             causes_by_target.entry(target).or_default().push(chosen.runbook);
         }
     }
     choices
         .iter()
-        .map(|((_, target), chosen)| {
+        .map(|(target, _, chosen)| {
             let id = &corpus.get(chosen.runbook).id;
-            let podwide = Target { container: "", ..*target };
+            let podwide = Target { container: "", ..**target };
             let candidates = causes_by_target.get(target).into_iter().chain(causes_by_target.get(&podwide));
             candidates
                 .flatten()
