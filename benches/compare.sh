@@ -7,7 +7,7 @@
 #   jq -r '.items[].message' events.json | grep -F -f keywords | sort | uniq -c
 #   bundle-scan json.tar.gz / yaml.tar.gz / json/ (extracted), all cores and -j 1
 #
-# Usage: benches/compare.sh [MB] [RUNS]     (default 1024 MB uncompressed, 3 runs)
+# Usage: benches/compare.sh [MB] [RUNS]     (default 1024 MB uncompressed, 3 rounds)
 #
 # Needs: cargo, gzip, bc, GNU time at /usr/bin/time, ripgrep (rg) and jq
 # (Debian/Ubuntu: apt-get install ripgrep jq bc time). The data (about 1.3 GB on
