@@ -218,7 +218,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A string's contents, after its opening quote: borrowed unless it
-    /// holds escapes.
+    /// holds escapes. Always inlined: returned from a call, the string went
+    /// through memory, and the caller's wide loads of it stalled on the
+    /// callee's narrower stores (decoding is about 7% faster inlined).
+    #[inline(always)]
     fn string(&mut self) -> Parsed<Cow<'a, str>> {
         let start = self.at;
         let end = special_byte(self.text.as_bytes(), start);
