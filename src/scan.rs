@@ -118,10 +118,11 @@ enum EntryOutcome {
 /// What the scan keeps of the items read: in full, every entry with
 /// something to report; of the rest (logs, files holding nothing we read,
 /// links), only how many there were. Every path goes past the coverage
-/// [`Scope`] first.
+/// [`Scope`] first, and every entry's tally into the bundle's [`Totals`].
 #[derive(Default)]
 struct Collected {
     entries: Vec<EntryResult>,
+    totals: Totals,
     skipped: u64,
     /// Skipped entries that were JSON or YAML all the same.
     skipped_structured: u64,
@@ -131,14 +132,18 @@ struct Collected {
 
 impl Extend<EntryResult> for Collected {
     fn extend<I: IntoIterator<Item = EntryResult>>(&mut self, results: I) {
-        for result in results {
+        for mut result in results {
             self.scope.add(&result.path);
-            match result.outcome {
+            match &mut result.outcome {
                 EntryOutcome::Skipped { recognised } => {
                     self.skipped += 1;
-                    self.skipped_structured += u64::from(recognised);
+                    self.skipped_structured += u64::from(*recognised);
                 }
                 EntryOutcome::Ignored => self.ignored += 1,
+                EntryOutcome::Objects(kept) => {
+                    self.totals.absorb(std::mem::take(&mut kept.tally));
+                    self.entries.push(result);
+                }
                 _ => self.entries.push(result),
             }
         }
@@ -205,7 +210,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
     };
     let results = &mut collected.entries;
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
-    let (context, totals) = merge_context(results);
+    let context = merge_context(results);
     let unpacked = unpack_named(results);
     let kept: Vec<&Kept> = collected
         .entries
@@ -216,7 +221,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         })
         .collect();
     let classified = merge(&kept, &unpacked, &context);
-    let report = finish(source, corpus, &collected, &classified, &totals);
+    let report = finish(source, corpus, &collected, &classified);
     drop((classified, kept));
     if threads != 1 {
         // Freeing what the entries kept (tens of thousands of small
@@ -315,11 +320,10 @@ type Verdicts = (Vec<Option<Verdict>>, Vec<PodVerdicts>);
 
 /// Moves the short lists of every entry (nodes, workloads, service
 /// accounts, secrets, what was not collected) into one `Objects`, each
-/// object once, the first copy in path order; and adds up the tallies.
-/// `results` must be in path order.
-fn merge_context(results: &mut [EntryResult]) -> (Objects, Totals) {
+/// object once, the first copy in path order. `results` must be in path
+/// order.
+fn merge_context(results: &mut [EntryResult]) -> Objects {
     let mut merged = Objects::default();
-    let mut tally = Tally::default();
     for result in results.iter_mut() {
         if let EntryOutcome::Objects(kept) = &mut result.outcome {
             let objects = &mut kept.objects;
@@ -328,14 +332,13 @@ fn merge_context(results: &mut [EntryResult]) -> (Objects, Totals) {
             merged.service_accounts.append(&mut objects.service_accounts);
             merged.secrets.append(&mut objects.secrets);
             merged.not_collected.append(&mut objects.not_collected);
-            tally.absorb(std::mem::take(&mut kept.tally));
         }
     }
-    dedup_by(&mut merged.nodes, |n| Some(n.name.clone()));
-    dedup_by(&mut merged.workloads, |w| Some((w.namespace.clone(), w.kind.clone(), w.name.clone())));
-    dedup_by(&mut merged.service_accounts, |s| Some((s.namespace.clone(), s.name.clone())));
-    dedup_by(&mut merged.secrets, |s| Some((s.namespace.clone(), s.name.clone())));
-    (merged, tally.total())
+    dedup_by(&mut merged.nodes, |n| (&n.name, "", ""));
+    dedup_by(&mut merged.workloads, |w| (&w.namespace, &w.kind, &w.name));
+    dedup_by(&mut merged.service_accounts, |s| (&s.namespace, &s.name, ""));
+    dedup_by(&mut merged.secrets, |s| (&s.namespace, &s.name, ""));
+    merged
 }
 
 /// The packed quiet pods of each entry that grouping could read: those a
@@ -395,10 +398,13 @@ fn merge<'a>(
     classified
 }
 
-/// Keeps the first item of each key; items whose key is `None` are all kept.
-fn dedup_by<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<K>) {
+/// Keeps the first item of each key (up to three of its fields). The keys
+/// borrow from the items, so the items to keep are picked before any moves.
+fn dedup_by<T>(items: &mut Vec<T>, key: impl Fn(&T) -> (&str, &str, &str)) {
     let mut seen = HashSet::default();
-    items.retain(|item| key(item).is_none_or(|k| seen.insert(k)));
+    let keep: Vec<bool> = items.iter().map(|item| seen.insert(key(item))).collect();
+    let mut keep = keep.into_iter();
+    items.retain(|_| keep.next().unwrap_or(true));
 }
 
 fn finish(
@@ -406,8 +412,8 @@ fn finish(
     corpus: &Corpus,
     collected: &Collected,
     classified: &Classified<'_>,
-    totals: &Totals,
 ) -> anyhow::Result<Report> {
+    let totals = &collected.totals;
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
@@ -453,10 +459,10 @@ fn finish(
         };
         bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
-    summary.events = totals.events;
+    summary.events = totals.events();
     // Every warning is kept, so the kept events count them all.
     summary.warning_events = classified.events.iter().filter(|(e, _)| e.is_warning()).count() as u64;
-    summary.pods = totals.pods;
+    summary.pods = totals.pods();
     summary.nodes = classified.objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
     let grouped = group(corpus, classified);

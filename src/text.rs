@@ -16,6 +16,14 @@ use regex::Regex;
 /// The marker troubleshoot's redactors put in place of masked values.
 pub const REDACTION_MARKER: &str = "***HIDDEN***";
 
+/// Whether a collector masked something in `text`. Asked of every event
+/// and pod message of a bundle: the searcher is built once, not per call.
+pub fn is_masked(text: &str) -> bool {
+    static MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(REDACTION_MARKER));
+    MARKER.find(text.as_bytes()).is_some()
+}
+
 /// Patterns of credentials seen in registry and kubelet messages.
 static CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [

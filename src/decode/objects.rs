@@ -14,7 +14,7 @@ use crate::model::{
     Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
     ServiceAccount, Workload, WORKLOAD_LABELS,
 };
-use crate::text::REDACTION_MARKER;
+use crate::text::is_masked;
 
 /// Nesting of lists inside lists we follow (a `List` of `PodList`s…).
 const MAX_LIST_DEPTH: usize = 4;
@@ -246,8 +246,7 @@ fn pod(value: &Tree) -> Pod {
         // collector masked, which the coverage warnings count); the rest,
         // four or five per pod, would only take memory.
         conditions: exact(conditions(status_field("conditions")).into_iter().filter(|c| {
-            (c.kind == "PodScheduled" && c.status.eq_ignore_ascii_case("false"))
-                || c.message.contains(REDACTION_MARKER)
+            (c.kind == "PodScheduled" && c.status.eq_ignore_ascii_case("false")) || is_masked(&c.message)
         })),
     }
 }

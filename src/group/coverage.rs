@@ -10,7 +10,7 @@ use foldhash::{HashSet, HashSetExt};
 use super::{Classified, Grouped, Totals};
 use crate::model::Pod;
 use crate::report::{plural, Warning};
-use crate::text::REDACTION_MARKER;
+use crate::text::{is_masked, REDACTION_MARKER};
 
 /// How many pods a warning names before it says "and N more".
 const MAX_NAMED: usize = 3;
@@ -69,7 +69,7 @@ fn pods_show(n: usize) -> String {
 /// Affected pods that no event in the bundle is about: their events expired
 /// or were not gathered, so only their recorded state speaks for them.
 fn pods_without_events(events: &Totals, grouped: &Grouped) -> Option<String> {
-    if events.events == 0 {
+    if events.events() == 0 {
         return None; // a pod dump alone: there is nothing to miss
     }
     let affected: BTreeSet<(&str, &str)> = grouped
@@ -140,7 +140,7 @@ impl Scope {
 
 /// Messages in which a collector masked something.
 fn masked_messages(classified: &Classified<'_>) -> usize {
-    let events = classified.events.iter().filter(|(e, _)| e.message.contains(REDACTION_MARKER)).count();
+    let events = classified.events.iter().filter(|(e, _)| is_masked(&e.message)).count();
     events + classified.pods.iter().map(|(p, _)| masked_in_pod(p)).sum::<usize>()
 }
 
@@ -149,7 +149,7 @@ pub(super) fn masked_in_pod(pod: &Pod) -> usize {
     std::iter::once(pod.message.as_str())
         .chain(pod.statuses.iter().map(|s| s.waiting_message.as_str()))
         .chain(pod.conditions.iter().map(|c| c.message.as_str()))
-        .filter(|m| m.contains(REDACTION_MARKER))
+        .filter(|m| is_masked(m))
         .count()
 }
 

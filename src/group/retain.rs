@@ -21,13 +21,15 @@
 use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 
+use foldhash::HashSet;
+
 use crate::classify::{ContainerVerdicts, Matcher, PodVerdicts, Verdict};
 use crate::decode::EventGist;
 use crate::model::{is_warning_type, Objects, Pod};
-use crate::text::REDACTION_MARKER;
+use crate::text::is_masked;
 
-/// Fingerprints of every event and pod of one entry, or of a bundle once
-/// merged: what the summary counts and the coverage check asks.
+/// Fingerprints of every event and pod of one entry: what the summary
+/// counts and the coverage check asks, once merged into [`Totals`].
 #[derive(Debug, Default)]
 pub struct Tally {
     /// One per event with a key: two copies of an event share it.
@@ -40,50 +42,39 @@ pub struct Tally {
     pod_keys: Vec<u64>,
 }
 
-impl Tally {
-    pub fn absorb(&mut self, mut other: Tally) {
-        self.event_keys.append(&mut other.event_keys);
-        self.keyless_events += other.keyless_events;
-        self.pods_with_events.append(&mut other.pods_with_events);
-        self.pod_keys.append(&mut other.pod_keys);
-    }
-
-    /// Sorts and drops repeats.
-    fn settle(&mut self) {
-        for list in [&mut self.event_keys, &mut self.pods_with_events, &mut self.pod_keys] {
-            list.sort_unstable();
-            list.dedup();
-            list.shrink_to_fit();
-        }
-    }
-
-    /// What the summary and the coverage check ask of a bundle's merged
-    /// tally; the fingerprints of its events and pods are let go.
-    pub fn total(mut self) -> Totals {
-        self.settle();
-        Totals {
-            events: self.event_keys.len() as u64 + self.keyless_events,
-            pods: self.pod_keys.len() as u64,
-            pods_with_events: self.pods_with_events,
-        }
-    }
-}
-
-/// A bundle's [`Tally`] once every entry is in.
+/// The [`Tally`] of a bundle, merged entry by entry as the entries are
+/// decoded. Sets, not sorted lists: merging then happens while the bundle is
+/// read, on whichever worker finished the entry, instead of sorting a few
+/// hundred thousand fingerprints on one core once reading is done.
 #[derive(Debug, Default)]
 pub struct Totals {
-    /// Distinct events (keyless ones each count).
-    pub events: u64,
-    /// Distinct pods.
-    pub pods: u64,
-    /// Sorted, without repeats.
-    pods_with_events: Vec<u64>,
+    event_keys: HashSet<u64>,
+    keyless_events: u64,
+    pods_with_events: HashSet<u64>,
+    pod_keys: HashSet<u64>,
 }
 
 impl Totals {
+    pub fn absorb(&mut self, tally: Tally) {
+        self.event_keys.extend(tally.event_keys);
+        self.keyless_events += tally.keyless_events;
+        self.pods_with_events.extend(tally.pods_with_events);
+        self.pod_keys.extend(tally.pod_keys);
+    }
+
+    /// Distinct events (keyless ones each count).
+    pub fn events(&self) -> u64 {
+        self.event_keys.len() as u64 + self.keyless_events
+    }
+
+    /// Distinct pods.
+    pub fn pods(&self) -> u64 {
+        self.pod_keys.len() as u64
+    }
+
     /// Whether any event is about the pod.
     pub fn has_events(&self, namespace: &str, name: &str) -> bool {
-        self.pods_with_events.binary_search(&pod_name_key(namespace, name)).is_ok()
+        self.pods_with_events.contains(&pod_name_key(namespace, name))
     }
 }
 
@@ -205,9 +196,7 @@ impl<'m> Sieve<'m> {
             self.tally.pods_with_events.push(pod_name_key(&event.subject_namespace, &event.subject_name));
         }
         let verdict = self.classify(&event.reason, &event.message);
-        let keep = verdict.is_some()
-            || is_warning_type(&event.event_type)
-            || event.message.contains(REDACTION_MARKER);
+        let keep = verdict.is_some() || is_warning_type(&event.event_type) || is_masked(&event.message);
         if keep {
             self.verdicts.push(verdict);
         }
@@ -242,7 +231,6 @@ pub fn retain(
     let Sieve { mut tally, mut verdicts, .. } = sieve;
     debug_assert_eq!(objects.events.len(), verdicts.len(), "the events decoded are those the sieve kept");
     tally.pod_keys = objects.pods.iter().map(|p| fingerprint(&(&p.namespace, &p.name, &p.uid))).collect();
-    tally.settle();
 
     let mut packed = PackedPods::default();
     let mut kept = (Vec::new(), Vec::new());
@@ -282,6 +270,12 @@ fn fingerprint(value: &impl Hash) -> u64 {
 mod tests {
     use super::*;
     use crate::model::{Condition, ContainerSpec, ContainerStatus, Event, OwnerRef};
+
+    fn total(tally: Tally) -> Totals {
+        let mut totals = Totals::default();
+        totals.absorb(tally);
+        totals
+    }
 
     fn gist<'a>(
         key: &'a str,
@@ -370,8 +364,8 @@ mod tests {
         let (verdicts, tally, _) = retain(&mut objects, sieve, &mut Vec::new());
         let matched: Vec<bool> = verdicts.iter().map(Option::is_some).collect();
         assert_eq!(matched, [true, false, false]);
-        let tally = tally.total();
-        assert_eq!(tally.events, 4, "a, b, c and the keyless one");
+        let tally = total(tally);
+        assert_eq!(tally.events(), 4, "a, b, c and the keyless one");
         assert!(tally.has_events("shop", "web-1"), "a dropped event still says its pod has events");
         assert!(!tally.has_events("shop", "n1"), "a node is not a pod");
         assert!(!tally.has_events("other", "web-1"));
@@ -409,7 +403,7 @@ mod tests {
     #[test]
     fn tallies_merge_across_entries() {
         let matcher = matcher();
-        let mut whole = Tally::default();
+        let mut whole = Totals::default();
         for key in ["x", "y", "x"] {
             let mut sieve = Sieve::new(&matcher);
             sieve.sift(&gist(key, "Pod", "p", "Normal", ""));
@@ -417,9 +411,8 @@ mod tests {
             let mut pods = vec![quiet(&objects.pods[0])];
             whole.absorb(retain(&mut objects, sieve, &mut pods).1);
         }
-        let whole = whole.total();
-        assert_eq!(whole.events, 2, "the same event in two entries counts once");
-        assert_eq!(whole.pods, 1, "and so does the same pod");
+        assert_eq!(whole.events(), 2, "the same event in two entries counts once");
+        assert_eq!(whole.pods(), 1, "and so does the same pod");
     }
 
     #[test]
@@ -436,7 +429,7 @@ mod tests {
         assert_eq!(objects.pods, [failing], "a pod with something to say stays whole");
         assert_eq!(verdicts.len(), 1);
         assert_eq!(packed.len(), 2);
-        assert_eq!(tally.total().pods, 3);
+        assert_eq!(total(tally).pods(), 3);
         let wanted = pod_name_key("shop", "web-3");
         let unpacked: Vec<(Pod, PodVerdicts)> = packed.unpack(|key| key == wanted).collect();
         assert_eq!(unpacked, [(pods[2].clone(), quiet(&pods[2]))], "every field comes back");
