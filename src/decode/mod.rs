@@ -160,6 +160,9 @@ enum Sniff {
 /// [`SNIFF_BYTES`] of `data` (after any byte-order mark): the one rule
 /// [`decode`] and [`may_hold_objects`] share.
 fn sniff(path: &str, data: &[u8]) -> Sniff {
+    if is_log(path) {
+        return Sniff::Neither;
+    }
     let head = &data[..data.len().min(SNIFF_BYTES)];
     if head.contains(&0) {
         return Sniff::Neither; // binary
@@ -313,6 +316,21 @@ fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String
 fn trimmed_start(data: &[u8]) -> &[u8] {
     let start = data.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(data.len());
     &data[start..]
+}
+
+/// Container and node logs, by where bundles keep them: a `*.log` file (or
+/// a rotated `*.log.<date>`) under a `logs/` or `all-logs/` directory
+/// (troubleshoot's `pods/logs/<ns>/<pod>/<container>.log`, a must-gather's
+/// `<container>/logs/current.log`, Insights' `pod/<ns>/logs/<pod>/*.log`).
+/// A log holds no Kubernetes objects even when its lines are JSON
+/// (structured logging) or look like YAML, so its name alone decides:
+/// parsing a JSON-lines log document by document would cost as much as
+/// an event list of the same size and find nothing.
+fn is_log(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let log_name = name.ends_with(".log") || name.contains(".log.");
+    log_name && parts.any(|dir| dir == "logs" || dir == "all-logs")
 }
 
 /// YAML is only attempted where it is plausible: a `.yaml`/`.yml` name, or a

@@ -362,6 +362,12 @@ fn entries_turned_down_by_their_head_hold_nothing() {
         (entry("core/pods.yaml", b"# comment\n".to_vec()), false),
         (entry("no-extension", b"apiVersion: v1\nkind: List\nitems: []\n".to_vec()), false),
         (entry("coredns.log", b"[INFO] plugin/reload: Running configuration\n".to_vec()), false),
+        // A log is known by where it is, whatever its lines look like.
+        (entry("b/all-logs/coredns/coredns.log", b"[INFO] plugin/reload\n".to_vec()), true),
+        (entry("pods/logs/shop/web/app.log", br#"{"level":"info","msg":"listening"}"#.to_vec()), true),
+        (entry("web/web/logs/rotated/0.log.20240514-101010", b"kind: Pod\n".to_vec()), true),
+        // The same name elsewhere is read by its content.
+        (entry("dump/events.log", br#"{"kind":"EventList","items":[]}"#.to_vec()), false),
     ];
     for (case, turned_down) in &cases {
         assert_eq!(check(case), *turned_down, "{}", case.path);
