@@ -7,7 +7,10 @@
 #   jq -r '.items[].message' events.json | grep -F -f keywords | sort | uniq -c
 #   bundle-scan json.tar.gz / yaml.tar.gz / json/ (extracted), all cores and -j 1
 #
-# Usage: benches/compare.sh [MB] [RUNS]     (default 1024 MB uncompressed, 3 rounds)
+# Usage: benches/compare.sh [MB] [RUNS] [no-logs]
+#   (default 1024 MB uncompressed, 3 rounds; `no-logs`: a bundle of objects
+#   only, events about 60% of its bytes, the shape of the bundle issue 4's
+#   targets were measured on; the default has container logs, 40% of it)
 #
 # Needs: cargo, gzip, bc, GNU time at /usr/bin/time, ripgrep (rg) and jq
 # (Debian/Ubuntu: apt-get install ripgrep jq bc time). The data (about 1.3 GB on
@@ -20,7 +23,12 @@ set -euo pipefail
 
 MB=${1:-1024}
 RUNS=${2:-3}
-DATA=${BUNDLE_SCAN_BENCH_DIR:-/tmp/bundle-scan-bench-$MB}
+SHAPE=${3:-}
+case "$SHAPE" in
+    "") DATA=${BUNDLE_SCAN_BENCH_DIR:-/tmp/bundle-scan-bench-$MB} ;;
+    no-logs) DATA=${BUNDLE_SCAN_BENCH_DIR:-/tmp/bundle-scan-bench-$MB-no-logs} ;;
+    *) echo "usage: benches/compare.sh [MB] [RUNS] [no-logs]" >&2; exit 2 ;;
+esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -40,7 +48,7 @@ GEN=$CARGO_TARGET_DIR/release/examples/bench-bundle
 
 if [ ! -f "$DATA/sizes" ] || [ "$(wc -l < "$DATA/sizes")" -lt 2 ]; then
     echo "generating ${MB} MB bundles in $DATA ..."
-    "$GEN" gen "$DATA" "$MB"
+    "$GEN" gen "$DATA" "$MB" $SHAPE
 fi
 cd "$DATA"
 JSON_BYTES=$(awk '$1 == "json" { print $2 }' sizes)

@@ -1,9 +1,10 @@
 //! Benchmark data and per-stage figures for `benches/compare.sh`.
 //!
 //! ```text
-//! bench-bundle gen DIR MB          # DIR/json.tar.gz, DIR/yaml.tar.gz, DIR/json/ (extracted),
+//! bench-bundle gen DIR MB [no-logs] # DIR/json.tar.gz, DIR/yaml.tar.gz, DIR/json/ (extracted),
 //!                                  # DIR/events.json (all events, for jq), DIR/keywords,
-//!                                  # DIR/sizes (uncompressed bytes of each bundle's files)
+//!                                  # DIR/sizes (uncompressed bytes of each bundle's files);
+//!                                  # `no-logs`: objects only, no container logs
 //! bench-bundle stages PATH [RUNS]  # MB/s and peak RSS per stage on a bundle (dir or .tar.gz)
 //! ```
 //!
@@ -39,11 +40,12 @@ const SEED: u64 = 0x5eed_b0d1_e5ca_4e11;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["gen", dir, mb] => generate(Path::new(dir), mb.parse().expect("MB is a number")),
+        ["gen", dir, mb] => generate(Path::new(dir), mb.parse().expect("MB is a number"), true),
+        ["gen", dir, mb, "no-logs"] => generate(Path::new(dir), mb.parse().expect("MB is a number"), false),
         ["stages", path] => stages(Path::new(path), 3),
         ["stages", path, runs] => stages(Path::new(path), runs.parse().expect("RUNS is a number")),
         _ => {
-            eprintln!("usage: bench-bundle gen DIR MB | bench-bundle stages PATH [RUNS]");
+            eprintln!("usage: bench-bundle gen DIR MB [no-logs] | bench-bundle stages PATH [RUNS]");
             std::process::exit(2);
         }
     }
@@ -53,13 +55,13 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
-fn generate(dir: &Path, megabytes: f64) {
+fn generate(dir: &Path, megabytes: f64, with_logs: bool) {
     fs::create_dir_all(dir).expect("create output dir");
     let _ = fs::remove_file(dir.join("sizes"));
     let target = (megabytes * 1e6) as u64;
     for layout in [Layout::Troubleshoot, Layout::MustGather] {
         let started = Instant::now();
-        let bundle = common::generate_as(target, SEED, layout);
+        let bundle = common::generate_shaped(target, SEED, layout, with_logs);
         let name = if layout == Layout::Troubleshoot { "json" } else { "yaml" };
         let tar_gz = bundle.write_tar_gz_as(&dir.join(format!("{name}.tar.gz")));
         if layout == Layout::Troubleshoot {

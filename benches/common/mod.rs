@@ -300,6 +300,14 @@ pub fn generate(target_bytes: u64, seed: u64) -> Bundle {
 /// Generates a bundle of roughly `target_bytes` uncompressed bytes (counted
 /// in the troubleshoot layout: the logs and objects are the same in both).
 pub fn generate_as(target_bytes: u64, seed: u64, layout: Layout) -> Bundle {
+    generate_shaped(target_bytes, seed, layout, true)
+}
+
+/// [`generate_as`], with or without container logs. Without them the
+/// bundle is all objects, events about 60% of its bytes: the shape of the
+/// 1.08 GB bundle (400k events, no logs to speak of) issue 4 measured its
+/// targets on.
+pub fn generate_shaped(target_bytes: u64, seed: u64, layout: Layout, with_logs: bool) -> Bundle {
     let mut bundle = Bundle {
         layout,
         files: Vec::new(),
@@ -323,7 +331,7 @@ pub fn generate_as(target_bytes: u64, seed: u64, layout: Layout) -> Bundle {
             n => format!("{}-{}", TEAMS[n % TEAMS.len()], n / TEAMS.len() + 1),
         };
         bundle.namespaces += 1;
-        json_len += namespace(&mut g, &mut bundle, &ns, &mut forced);
+        json_len += namespace(&mut g, &mut bundle, &ns, &mut forced, with_logs);
     }
     bundle
 }
@@ -476,7 +484,13 @@ fn is_pull_fault(fault: Fault) -> bool {
 }
 
 /// Adds a namespace's files; returns their size in the troubleshoot layout.
-fn namespace(g: &mut Gen, bundle: &mut Bundle, ns: &str, forced: &mut impl Iterator<Item = Fault>) -> u64 {
+fn namespace(
+    g: &mut Gen,
+    bundle: &mut Bundle,
+    ns: &str,
+    forced: &mut impl Iterator<Item = Fault>,
+    with_logs: bool,
+) -> u64 {
     let mut pods = Vec::new();
     let mut deployments = Vec::new();
     let mut replicasets = Vec::new();
@@ -599,6 +613,9 @@ fn namespace(g: &mut Gen, bundle: &mut Bundle, ns: &str, forced: &mut impl Itera
     }
     // Logs get 2/3 of the JSON's size, i.e. 40% of the namespace's bytes,
     // shared unevenly between containers.
+    if !with_logs {
+        return json_bytes as u64;
+    }
     let budget = json_bytes * 2 / 3;
     let mut log_bytes = 0;
     let weights: Vec<usize> = logs.iter().map(|_| 1 + g.rng.below(5) * g.rng.below(5)).collect();
