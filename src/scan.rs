@@ -34,7 +34,9 @@ use foldhash::HashSet;
 use crate::classify::{Matcher, PodVerdicts, Verdict};
 use crate::config::Config;
 use crate::decode::{decode_sifted, may_hold_objects};
-use crate::group::{group, pod_name_key, retain, Classified, PackedPods, Scope, Sieve, Tally, Totals};
+use crate::group::{
+    group, pod_name_key, retain, Classified, PackedPods, Scope, Sieve, Tallies, Tally, Totals,
+};
 use crate::input::{self, Item, Limits, Source};
 use crate::model::{Objects, Pod};
 use crate::report::{self, Report, Summary, Warning, SCHEMA_VERSION};
@@ -118,11 +120,11 @@ enum EntryOutcome {
 /// What the scan keeps of the items read: in full, every entry with
 /// something to report; of the rest (logs, files holding nothing we read,
 /// links), only how many there were. Every path goes past the coverage
-/// [`Scope`] first, and every entry's tally into the bundle's [`Totals`].
+/// [`Scope`] first, and every entry's tally into the bundle's [`Tallies`].
 #[derive(Default)]
 struct Collected {
     entries: Vec<EntryResult>,
-    totals: Totals,
+    tallies: Tallies,
     skipped: u64,
     /// Skipped entries that were JSON or YAML all the same.
     skipped_structured: u64,
@@ -141,7 +143,7 @@ impl Extend<EntryResult> for Collected {
                 }
                 EntryOutcome::Ignored => self.ignored += 1,
                 EntryOutcome::Objects(kept) => {
-                    self.totals.absorb(std::mem::take(&mut kept.tally));
+                    self.tallies.absorb(std::mem::take(&mut kept.tally));
                     self.entries.push(result);
                 }
                 _ => self.entries.push(result),
@@ -208,6 +210,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
+    let totals = std::mem::take(&mut collected.tallies).total();
     let results = &mut collected.entries;
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
     let context = merge_context(results);
@@ -221,7 +224,7 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
         })
         .collect();
     let classified = merge(&kept, &unpacked, &context);
-    let report = finish(source, corpus, &collected, &classified);
+    let report = finish(source, corpus, &collected, &classified, &totals);
     drop((classified, kept));
     if threads != 1 {
         // Freeing what the entries kept (tens of thousands of small
@@ -412,8 +415,8 @@ fn finish(
     corpus: &Corpus,
     collected: &Collected,
     classified: &Classified<'_>,
+    totals: &Totals,
 ) -> anyhow::Result<Report> {
-    let totals = &collected.totals;
     let mut summary =
         Summary { input: crate::text::redact(&source.display_name()).into_owned(), ..Summary::default() };
     let mut warnings = Vec::new();
@@ -459,10 +462,10 @@ fn finish(
         };
         bail!("no Kubernetes data found in {}{detail}", source.display_name());
     }
-    summary.events = totals.events();
+    summary.events = totals.events;
     // Every warning is kept, so the kept events count them all.
     summary.warning_events = classified.events.iter().filter(|(e, _)| e.is_warning()).count() as u64;
-    summary.pods = totals.pods();
+    summary.pods = totals.pods;
     summary.nodes = classified.objects.nodes.len() as u64;
     summary.runbooks = corpus.len() as u64;
     let grouped = group(corpus, classified);

@@ -69,7 +69,7 @@ fn pods_show(n: usize) -> String {
 /// Affected pods that no event in the bundle is about: their events expired
 /// or were not gathered, so only their recorded state speaks for them.
 fn pods_without_events(events: &Totals, grouped: &Grouped) -> Option<String> {
-    if events.events() == 0 {
+    if events.events == 0 {
         return None; // a pod dump alone: there is nothing to miss
     }
     let affected: BTreeSet<(&str, &str)> = grouped

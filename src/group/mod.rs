@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub use coverage::{coverage, Scope};
-pub use retain::{pod_name_key, retain, PackedPods, Sieve, Tally, Totals};
+pub use retain::{pod_name_key, retain, PackedPods, Sieve, Tallies, Tally, Totals};
 pub use template::template;
 pub use workload::Workloads;
 

@@ -29,7 +29,7 @@ use crate::model::{is_warning_type, Objects, Pod};
 use crate::text::is_masked;
 
 /// Fingerprints of every event and pod of one entry: what the summary
-/// counts and the coverage check asks, once merged into [`Totals`].
+/// counts and the coverage check asks, once merged into [`Tallies`].
 #[derive(Debug, Default)]
 pub struct Tally {
     /// One per event with a key: two copies of an event share it.
@@ -47,14 +47,14 @@ pub struct Tally {
 /// read, on whichever worker finished the entry, instead of sorting a few
 /// hundred thousand fingerprints on one core once reading is done.
 #[derive(Debug, Default)]
-pub struct Totals {
+pub struct Tallies {
     event_keys: HashSet<u64>,
     keyless_events: u64,
     pods_with_events: HashSet<u64>,
     pod_keys: HashSet<u64>,
 }
 
-impl Totals {
+impl Tallies {
     pub fn absorb(&mut self, tally: Tally) {
         self.event_keys.extend(tally.event_keys);
         self.keyless_events += tally.keyless_events;
@@ -62,16 +62,29 @@ impl Totals {
         self.pod_keys.extend(tally.pod_keys);
     }
 
+    /// What the summary and the coverage check ask of the bundle once every
+    /// entry is in. The sets of events and pods are let go before grouping
+    /// starts allocating (the end of a scan is when its memory peaks).
+    pub fn total(self) -> Totals {
+        Totals {
+            events: self.event_keys.len() as u64 + self.keyless_events,
+            pods: self.pod_keys.len() as u64,
+            pods_with_events: self.pods_with_events,
+        }
+    }
+}
+
+/// A bundle's [`Tallies`] once every entry is in.
+#[derive(Debug, Default)]
+pub struct Totals {
     /// Distinct events (keyless ones each count).
-    pub fn events(&self) -> u64 {
-        self.event_keys.len() as u64 + self.keyless_events
-    }
-
+    pub events: u64,
     /// Distinct pods.
-    pub fn pods(&self) -> u64 {
-        self.pod_keys.len() as u64
-    }
+    pub pods: u64,
+    pods_with_events: HashSet<u64>,
+}
 
+impl Totals {
     /// Whether any event is about the pod.
     pub fn has_events(&self, namespace: &str, name: &str) -> bool {
         self.pods_with_events.contains(&pod_name_key(namespace, name))
@@ -272,9 +285,9 @@ mod tests {
     use crate::model::{Condition, ContainerSpec, ContainerStatus, Event, OwnerRef};
 
     fn total(tally: Tally) -> Totals {
-        let mut totals = Totals::default();
-        totals.absorb(tally);
-        totals
+        let mut tallies = Tallies::default();
+        tallies.absorb(tally);
+        tallies.total()
     }
 
     fn gist<'a>(
@@ -365,7 +378,7 @@ mod tests {
         let matched: Vec<bool> = verdicts.iter().map(Option::is_some).collect();
         assert_eq!(matched, [true, false, false]);
         let tally = total(tally);
-        assert_eq!(tally.events(), 4, "a, b, c and the keyless one");
+        assert_eq!(tally.events, 4, "a, b, c and the keyless one");
         assert!(tally.has_events("shop", "web-1"), "a dropped event still says its pod has events");
         assert!(!tally.has_events("shop", "n1"), "a node is not a pod");
         assert!(!tally.has_events("other", "web-1"));
@@ -403,7 +416,7 @@ mod tests {
     #[test]
     fn tallies_merge_across_entries() {
         let matcher = matcher();
-        let mut whole = Totals::default();
+        let mut whole = Tallies::default();
         for key in ["x", "y", "x"] {
             let mut sieve = Sieve::new(&matcher);
             sieve.sift(&gist(key, "Pod", "p", "Normal", ""));
@@ -411,8 +424,9 @@ mod tests {
             let mut pods = vec![quiet(&objects.pods[0])];
             whole.absorb(retain(&mut objects, sieve, &mut pods).1);
         }
-        assert_eq!(whole.events(), 2, "the same event in two entries counts once");
-        assert_eq!(whole.pods(), 1, "and so does the same pod");
+        let whole = whole.total();
+        assert_eq!(whole.events, 2, "the same event in two entries counts once");
+        assert_eq!(whole.pods, 1, "and so does the same pod");
     }
 
     #[test]
@@ -429,7 +443,7 @@ mod tests {
         assert_eq!(objects.pods, [failing], "a pod with something to say stays whole");
         assert_eq!(verdicts.len(), 1);
         assert_eq!(packed.len(), 2);
-        assert_eq!(total(tally).pods(), 3);
+        assert_eq!(total(tally).pods, 3);
         let wanted = pod_name_key("shop", "web-3");
         let unpacked: Vec<(Pod, PodVerdicts)> = packed.unpack(|key| key == wanted).collect();
         assert_eq!(unpacked, [(pods[2].clone(), quiet(&pods[2]))], "every field comes back");
