@@ -328,8 +328,9 @@ fn trimmed_start(data: &[u8]) -> &[u8] {
 /// an event list of the same size and find nothing.
 fn is_log(path: &str) -> bool {
     let mut parts = path.rsplit('/');
-    let name = parts.next().unwrap_or_default().to_ascii_lowercase();
-    let log_name = name.ends_with(".log") || name.contains(".log.");
+    let name = parts.next().unwrap_or_default().as_bytes();
+    let log_name = name.len() >= 4 && name[name.len() - 4..].eq_ignore_ascii_case(b".log")
+        || name.windows(5).any(|part| part.eq_ignore_ascii_case(b".log."));
     log_name && parts.any(|dir| dir == "logs" || dir == "all-logs")
 }
 
