@@ -292,6 +292,8 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         .filter_map(|((_, target), evidence)| Some((target, evidence.as_slice(), choose(corpus, evidence)?)))
         .collect();
     let filed_under = file_under_explaining(corpus, &choices);
+    // Only the insufficient-resources check reads which resources were short.
+    let insufficient = corpus.position(crosscheck::INSUFFICIENT_RESOURCES);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
     for ((target, evidence, chosen), runbook) in choices.into_iter().zip(filed_under) {
@@ -305,8 +307,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                         if e.tier == Tier::Status { 0 } else { e.count };
                 }
             }
-            // Only the insufficient-resources check reads which resources were short.
-            if e.runbook == runbook && corpus.get(runbook).id == crosscheck::INSUFFICIENT_RESOURCES {
+            if e.runbook == runbook && Some(runbook) == insufficient {
                 acc.resources.extend(crosscheck::resources_named(&e.message));
             }
         }
@@ -703,14 +704,12 @@ fn affected_pod(
     host: Option<&str>,
     event_image: Option<&str>,
 ) -> AffectedPod {
-    let status_image = pod
-        .and_then(|p| p.statuses.iter().find(|s| s.name == target.container))
-        .map(|s| s.image.as_str())
-        .filter(|i| !i.is_empty());
+    let status = pod.and_then(|p| p.statuses.iter().find(|s| s.name == target.container));
+    let status_image = status.map(|s| s.image.as_str()).filter(|i| !i.is_empty());
     let spec_image =
         pod.and_then(|p| p.containers.iter().find(|c| c.name == target.container)).map(|c| c.image.as_str());
     let redact = |s: &str| text::redact(s).into_owned();
-    let state = pod.and_then(|p| p.statuses.iter().find(|s| s.name == target.container)).map(container_state);
+    let state = status.map(container_state);
     AffectedPod {
         namespace: redact(target.namespace),
         owner: owner.map(|o| OwnerRef { kind: redact(&o.kind), name: redact(&o.name) }),
