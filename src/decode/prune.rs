@@ -137,8 +137,26 @@ fn shape(key: &str) -> Option<usize> {
 /// Whether the mapping reads the key `key` anywhere (ignoring ASCII case).
 pub fn relevance(key: &str) -> Keep {
     shape(key)
-        .and_then(|slot| keys_by_shape()[slot].iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+        .and_then(|slot| keys_by_shape()[slot].iter().find(|(k, _)| lowercase_letters_match(k, key)))
         .map_or(Keep::Skip, |&(_, keep)| keep)
+}
+
+/// `key.eq_ignore_ascii_case(letters)` for `letters` of the same length
+/// made only of `a`–`z`, eight bytes at a time: a byte ORed with 0x20
+/// equals a lowercase letter only if it is that letter in either case.
+fn lowercase_letters_match(letters: &str, key: &str) -> bool {
+    const CASE: u64 = u64::from_ne_bytes([0x20; 8]);
+    let (mut letters, mut key) = (letters.as_bytes(), key.as_bytes());
+    debug_assert_eq!(letters.len(), key.len());
+    while let (Some((l, l_rest)), Some((k, k_rest))) =
+        (letters.split_first_chunk::<8>(), key.split_first_chunk::<8>())
+    {
+        if u64::from_ne_bytes(*k) | CASE != u64::from_ne_bytes(*l) {
+            return false;
+        }
+        (letters, key) = (l_rest, k_rest);
+    }
+    letters.iter().zip(key).all(|(&l, &k)| k | 0x20 == l)
 }
 
 /// Deserializes a document into a [`Node`] holding only what [`relevance`]
@@ -299,6 +317,34 @@ mod tests {
             "spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"1"}}}]},
             "Status":{"Phase":"Running"}});
         assert_eq!(v, want);
+    }
+
+    #[test]
+    fn relevance_ignores_ascii_case_and_nothing_else() {
+        // `lowercase_letters_match` is only right for keys of a–z alone.
+        assert!(KEYS.iter().all(|(key, _)| key.bytes().all(|b| b.is_ascii_lowercase())));
+        for &(key, keep) in KEYS {
+            assert_eq!(relevance(key), keep, "{key}");
+            assert_eq!(relevance(&key.to_ascii_uppercase()), keep, "{key}");
+            // One byte changed to each value that is not the letter in
+            // either case (`@` and `` ` `` differ from a letter by the case
+            // bit's neighbours; 0xC0 | 0x20 is no letter either).
+            for at in 0..key.len() {
+                for other in [b'@', b'`', b'{', b'[', b'0', b'-', b'_', b'.'] {
+                    let mut changed = key.as_bytes().to_vec();
+                    changed[at] = other;
+                    let changed = String::from_utf8(changed).unwrap();
+                    assert_eq!(relevance(&changed), Keep::Skip, "{changed}");
+                }
+            }
+        }
+        assert_eq!(relevance("managedFields"), Keep::Skip);
+        assert_eq!(relevance("involvedObject"), Keep::Pruned);
+        assert_eq!(relevance("InvolvedObject"), Keep::Pruned);
+        assert_eq!(relevance("involvedObjecT"), Keep::Pruned);
+        assert_eq!(relevance("involvedobjec"), Keep::Skip);
+        assert_eq!(relevance("Labels"), Keep::All);
+        assert_eq!(relevance("ſtatus"), Keep::Skip); // not ASCII: no case folding
     }
 
     #[test]
