@@ -252,10 +252,18 @@ fn families(corpus: &Corpus) -> Vec<String> {
 }
 
 /// Everything the grouping loop gathers before choosing causes.
+#[derive(Clone, Copy, Default)]
+struct Seen<'a> {
+    host: Option<&'a str>,
+    image: Option<&'a str>,
+}
+
 struct Gathered<'a> {
     targets: Gathering<'a>,
-    hosts: HashMap<Target<'a>, &'a str>,
-    images: HashMap<Target<'a>, &'a str>,
+    /// The first node (an event's `source.host`) and image (named in an
+    /// event's message) seen for each container: one map, so an event
+    /// costs one lookup for both.
+    seen: HashMap<Target<'a>, Seen<'a>>,
     non_pod: BTreeMap<usize, FindingAcc<'a>>,
     unclassified: Unclassifier,
 }
@@ -270,8 +278,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let families = families(corpus);
     let mut g = Gathered {
         targets: HashMap::new(),
-        hosts: HashMap::new(),
-        images: HashMap::new(),
+        seen: HashMap::new(),
         non_pod: BTreeMap::new(),
         unclassified: Unclassifier::default(),
     };
@@ -330,8 +337,7 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                 ..Pod::default()
             }),
         };
-        let host = g.hosts.get(target).copied();
-        let image = g.images.get(target).copied();
+        let Seen { host, image } = g.seen.get(target).copied().unwrap_or_default();
         let affected = affected_pod(target, pod, owner, host, image);
         if let Some(pod) = pod {
             acc.live.insert((&pod.namespace, &pod.name), pod);
@@ -408,11 +414,10 @@ fn gather_event<'a>(
     let container =
         event.subject.container().or_else(|| pod.and_then(|p| container_for(p, image))).unwrap_or_default();
     let target = Target { namespace, pod: &event.subject.name, earlier, container };
-    if !event.host.is_empty() {
-        g.hosts.entry(target).or_insert(&event.host);
-    }
-    if let Some(image) = image {
-        g.images.entry(target).or_insert(image);
+    if !event.host.is_empty() || image.is_some() {
+        let seen = g.seen.entry(target).or_default();
+        seen.host = seen.host.or(Some(event.host.as_str()).filter(|h| !h.is_empty()));
+        seen.image = seen.image.or(image);
     }
     g.targets.entry((&families[verdict.runbook], target)).or_default().push(evidence);
 }
