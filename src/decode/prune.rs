@@ -326,9 +326,9 @@ mod tests {
         for &(key, keep) in KEYS {
             assert_eq!(relevance(key), keep, "{key}");
             assert_eq!(relevance(&key.to_ascii_uppercase()), keep, "{key}");
-            // One byte changed to each value that is not the letter in
-            // either case (`@` and `` ` `` differ from a letter by the case
-            // bit's neighbours; 0xC0 | 0x20 is no letter either).
+            // One byte changed to one that is not the letter in either
+            // case: the bytes just outside `A`–`Z` and `a`–`z`, a digit,
+            // punctuation.
             for at in 0..key.len() {
                 for other in [b'@', b'`', b'{', b'[', b'0', b'-', b'_', b'.'] {
                     let mut changed = key.as_bytes().to_vec();

@@ -251,13 +251,14 @@ fn families(corpus: &Corpus) -> Vec<String> {
         .collect()
 }
 
-/// Everything the grouping loop gathers before choosing causes.
+/// What events said of a container besides its failure.
 #[derive(Clone, Copy, Default)]
 struct Seen<'a> {
     host: Option<&'a str>,
     image: Option<&'a str>,
 }
 
+/// Everything the grouping loop gathers before choosing causes.
 struct Gathered<'a> {
     targets: Gathering<'a>,
     /// The first node (an event's `source.host`) and image (named in an
