@@ -21,7 +21,8 @@
 use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 
-use foldhash::HashSet;
+// The fingerprints are hashes already: hashing them again is wasted work.
+use nohash_hasher::IntSet as FingerprintSet;
 
 use crate::classify::{ContainerVerdicts, Matcher, PodVerdicts, Verdict};
 use crate::decode::EventGist;
@@ -48,10 +49,10 @@ pub struct Tally {
 /// hundred thousand fingerprints on one core once reading is done.
 #[derive(Debug, Default)]
 pub struct Tallies {
-    event_keys: HashSet<u64>,
+    event_keys: FingerprintSet<u64>,
     keyless_events: u64,
-    pods_with_events: HashSet<u64>,
-    pod_keys: HashSet<u64>,
+    pods_with_events: FingerprintSet<u64>,
+    pod_keys: FingerprintSet<u64>,
 }
 
 impl Tallies {
@@ -81,7 +82,7 @@ pub struct Totals {
     pub events: u64,
     /// Distinct pods.
     pub pods: u64,
-    pods_with_events: HashSet<u64>,
+    pods_with_events: FingerprintSet<u64>,
 }
 
 impl Totals {
