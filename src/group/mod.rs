@@ -415,9 +415,10 @@ fn gather_event<'a>(
     let container =
         event.subject.container().or_else(|| pod.and_then(|p| container_for(p, image))).unwrap_or_default();
     let target = Target { namespace, pod: &event.subject.name, earlier, container };
-    if !event.host.is_empty() || image.is_some() {
+    let host = Some(event.host.as_str()).filter(|h| !h.is_empty());
+    if host.is_some() || image.is_some() {
         let seen = g.seen.entry(target).or_default();
-        seen.host = seen.host.or(Some(event.host.as_str()).filter(|h| !h.is_empty()));
+        seen.host = seen.host.or(host);
         seen.image = seen.image.or(image);
     }
     g.targets.entry((&families[verdict.runbook], target)).or_default().push(evidence);

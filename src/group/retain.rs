@@ -76,7 +76,7 @@ impl Tallies {
 }
 
 /// A bundle's [`Tallies`] once every entry is in.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Totals {
     /// Distinct events (keyless ones each count).
     pub events: u64,
