@@ -12,14 +12,15 @@
 //! The next stage, `decode`, decides from the bytes what an entry holds.
 //!
 //! Inside: `sniff` tells gzip, tar and plain content apart by their first
-//! bytes; `stream` runs every stream through that one rule (inflating gzip,
-//! loading plain content under the per-entry cap, enforcing the depth
-//! limit); `archive` walks tar members; `dir` walks a directory; `budget`
-//! counts inflated bytes against [`Limits::max_total_bytes`].
+//! bytes; `stream` runs every stream through that one rule (inflating gzip
+//! with `gzip`, loading plain content under the per-entry cap, enforcing the
+//! depth limit); `archive` walks tar members; `dir` walks a directory;
+//! `budget` counts inflated bytes against [`Limits::max_total_bytes`].
 
 mod archive;
 mod budget;
 mod dir;
+mod gzip;
 mod sniff;
 mod stream;
 #[cfg(test)]

