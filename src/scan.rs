@@ -8,7 +8,9 @@
 //! the packed pods some kept event names are unpacked, and the events and
 //! pods are deduplicated by reference (in path order) for grouping.
 //!
-//! The only module that uses threads. With more than one thread, one rayon
+//! The only module that uses rayon or runs any work on threads (`input`
+//! has a helper thread that only reads the source file ahead of the
+//! inflater, whatever `threads` says). With more than one thread, one rayon
 //! worker is the producer: it reads and inflates the bundle (or walks the
 //! directory) and spawns a decode task per entry for the other workers, so
 //! decompression and parsing overlap. The entries waiting for a worker are

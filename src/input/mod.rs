@@ -15,12 +15,14 @@
 //! bytes; `stream` runs every stream through that one rule (inflating gzip
 //! with `gzip`, loading plain content under the per-entry cap, enforcing the
 //! depth limit); `archive` walks tar members; `dir` walks a directory;
-//! `budget` counts inflated bytes against [`Limits::max_total_bytes`].
+//! `budget` counts inflated bytes against [`Limits::max_total_bytes`];
+//! `readahead` reads a file or stdin ahead on a helper thread.
 
 mod archive;
 mod budget;
 mod dir;
 mod gzip;
+mod readahead;
 mod sniff;
 mod stream;
 #[cfg(test)]
@@ -32,6 +34,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use budget::Budget;
+use readahead::ReadAhead;
 use stream::{Origin, Session};
 
 /// Read buffer on the top-level file or stdin.
@@ -167,7 +170,8 @@ pub fn read_while(
 ) -> Result<(), InputError> {
     match source {
         Source::Stdin => {
-            read_reader_while("-", io::stdin().lock(), limits, wanted, sink);
+            let mut stdin = ReadAhead::spawn(io::stdin()).map_err(|e| open_error("<stdin>".into(), e))?;
+            read_stream_while("-", &mut stdin, limits, wanted, sink);
             Ok(())
         }
         Source::Path(path) => read_path(path, limits, wanted, sink),
@@ -196,10 +200,20 @@ pub fn read_reader_while(
     wanted: Wanted<'_>,
     sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
 ) {
+    read_stream_while(name, &mut BufReader::with_capacity(SOURCE_BUFFER, reader), limits, wanted, sink);
+}
+
+/// [`read_reader_while`] on a reader that needs no buffer on top.
+fn read_stream_while(
+    name: &str,
+    reader: &mut dyn Read,
+    limits: &Limits,
+    wanted: Wanted<'_>,
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) {
     let budget = Budget::new(limits.max_total_bytes);
     let mut session = Session::new(limits, &budget, wanted, sink);
-    let mut reader = BufReader::with_capacity(SOURCE_BUFFER, reader);
-    session.read_source(&Origin::top(name), &mut reader);
+    session.read_source(&Origin::top(name), reader);
 }
 
 fn read_path(
@@ -221,8 +235,9 @@ fn read_path(
     // Anything else is opened and streamed, FIFOs included: that is how
     // `bundle-scan <(curl …)` hands us a bundle.
     let file = File::open(path).map_err(|e| open_error(shown(), e))?;
+    let mut file = ReadAhead::spawn(file).map_err(|e| open_error(shown(), e))?;
     let name = path.file_name().map_or_else(shown, |n| n.to_string_lossy().into_owned());
-    read_reader_while(&name, file, limits, wanted, sink);
+    read_stream_while(&name, &mut file, limits, wanted, sink);
     Ok(())
 }
 
