@@ -180,7 +180,7 @@ impl<R: BufRead> Checked<'_, R> {
     /// Passes over `len` bytes (an extra field) without holding them.
     fn skip(&mut self, mut len: usize) -> io::Result<()> {
         while len > 0 {
-            let available = fill(self.input)?;
+            let available = more_header(self.input)?;
             let take = available.len().min(len);
             self.crc.update(&available[..take]);
             self.input.consume(take);
@@ -193,7 +193,7 @@ impl<R: BufRead> Checked<'_, R> {
     /// long, without holding it.
     fn skip_past_nul(&mut self) -> io::Result<()> {
         loop {
-            let available = fill(self.input)?;
+            let available = more_header(self.input)?;
             let (take, found) = match memchr::memchr(0, available) {
                 Some(at) => (at + 1, true),
                 None => (available.len(), false),
@@ -208,7 +208,7 @@ impl<R: BufRead> Checked<'_, R> {
 }
 
 /// The next buffered bytes of a header, which may not end here.
-fn fill<R: BufRead>(input: &mut R) -> io::Result<&[u8]> {
+fn more_header<R: BufRead>(input: &mut R) -> io::Result<&[u8]> {
     let available = input.fill_buf()?;
     if available.is_empty() {
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "gzip header ends in the middle"));
