@@ -19,7 +19,7 @@ use super::{Entry, Item, Limits, Wanted, HEAD_BYTES};
 
 /// Buffer on each gzip layer's output. The tar parser reads 512-byte headers;
 /// without a buffer every one of them would be a separate call into inflate.
-/// Inflating into 256 KiB at a time rather than 64 costs 5% less.
+/// Inflating 256 KiB at a time rather than 64 takes 6% less time.
 const INFLATED_BUFFER: usize = 256 * 1024;
 
 /// Buffer on each gzip layer's input, as flate2's own gzip reader has.
@@ -272,8 +272,8 @@ impl<'s> Session<'s> {
             exact_size: false,
             ..origin.clone()
         };
-        // The meter sits above the buffer so that read-ahead is not charged
-        // before it is used.
+        // The meter sits above the buffer so that bytes inflated into it are
+        // not charged before they are used.
         let compressed = BufReader::with_capacity(COMPRESSED_BUFFER, compressed);
         let decoder = BufReader::with_capacity(INFLATED_BUFFER, MultiGz::new(compressed));
         let mut inflated = Metered::new(decoder, self.budget);
