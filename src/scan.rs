@@ -19,7 +19,8 @@
 //! busy whichever stage is the slower and memory stays bounded by the queue
 //! plus the entries being decoded, not by the bundle.
 //! With one thread, [`analyze`] runs the same steps in order on the calling
-//! thread (the sequential twin, and the reference for determinism tests).
+//! thread, only the source file's read-ahead aside (the sequential twin,
+//! and the reference for determinism tests).
 //! Results are sorted by entry path before they are merged, so the report
 //! never depends on archive member order or thread timing.
 
@@ -209,7 +210,7 @@ fn process(matcher: &LazyMatcher, (seq, item): (usize, Item)) -> EntryResult {
 }
 
 /// Reads, decodes, classifies and groups a bundle. `threads` 0 means one per
-/// core; 1 runs everything on the calling thread.
+/// core; 1 runs everything but the file's read-ahead on the calling thread.
 pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize) -> anyhow::Result<Report> {
     let matcher = LazyMatcher { corpus, built: OnceLock::new() };
     let mut collected = if threads == 1 {
