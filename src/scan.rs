@@ -384,7 +384,7 @@ fn unpack_named(results: &mut [EntryResult]) -> Vec<Vec<(Pod, PodVerdicts)>> {
     kept.iter_mut()
         .map(|entry| {
             let packed = std::mem::take(&mut entry.quiet_pods);
-            packed.unpack(|key| named.contains(&key)).collect()
+            packed.unpack(|key| named.contains(&key))
         })
         .collect()
 }
