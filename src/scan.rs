@@ -349,17 +349,20 @@ fn merge_context(results: &mut [EntryResult]) -> Objects {
     for result in results.iter_mut() {
         if let EntryOutcome::Objects(kept) = &mut result.outcome {
             let objects = &mut kept.objects;
-            merged.nodes.append(&mut objects.nodes);
-            merged.workloads.append(&mut objects.workloads);
-            merged.service_accounts.append(&mut objects.service_accounts);
-            merged.secrets.append(&mut objects.secrets);
-            merged.not_collected.append(&mut objects.not_collected);
+            // Taken, not appended: `append` would leave each entry's
+            // emptied list holding its room until the end of the scan.
+            merged.nodes.extend(std::mem::take(&mut objects.nodes));
+            merged.workloads.extend(std::mem::take(&mut objects.workloads));
+            merged.service_accounts.extend(std::mem::take(&mut objects.service_accounts));
+            merged.secrets.extend(std::mem::take(&mut objects.secrets));
+            merged.not_collected.extend(std::mem::take(&mut objects.not_collected));
         }
     }
     dedup_by(&mut merged.nodes, |n| (&n.name, "", ""));
     dedup_by(&mut merged.workloads, |w| (&w.namespace, &w.kind, &w.name));
     dedup_by(&mut merged.service_accounts, |s| (&s.namespace, &s.name, ""));
     dedup_by(&mut merged.secrets, |s| (&s.namespace, &s.name, ""));
+    merged.shrink_to_fit();
     merged
 }
 
