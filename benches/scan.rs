@@ -189,7 +189,7 @@ fn benches(c: &mut Criterion) {
         .iter()
         .filter(|e| category(e) == "event lists")
         .flat_map(|e| decode(e).objects.events)
-        .map(|e| (e.reason, e.message))
+        .map(|e| (e.reason.into(), e.message.into()))
         .collect();
     assert_eq!(texts.len(), bundle.events, "events decoded from the event lists");
     let text_bytes: u64 = texts.iter().map(|(r, m)| (r.len() + m.len()) as u64).sum();

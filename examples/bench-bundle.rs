@@ -164,8 +164,11 @@ fn stages(path: &Path, runs: usize) {
         .expect("read");
         n
     });
-    let texts: Vec<(String, String)> =
-        entries.iter().flat_map(|e| decode(e).objects.events).map(|e| (e.reason, e.message)).collect();
+    let texts: Vec<(String, String)> = entries
+        .iter()
+        .flat_map(|e| decode(e).objects.events)
+        .map(|e| (e.reason.into(), e.message.into()))
+        .collect();
     measure("decode, 1 thread", bytes, runs, || {
         entries.iter().map(|e| decode(e).objects.events.len()).sum::<usize>()
     });

@@ -8,15 +8,21 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A string of a kept object. Most of them (namespaces, kinds, reasons,
+/// node names, timestamps, container names) fit in 24 bytes and are then
+/// held inline, without an allocation of their own: a bundle keeps tens
+/// of thousands of objects to the end of the scan.
+pub type Text = compact_str::CompactString;
+
 /// A reference to the object an event is about (`involvedObject` / `regarding`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub uid: String,
+    pub kind: Text,
+    pub namespace: Text,
+    pub name: Text,
+    pub uid: Text,
     /// `spec.containers{NAME}` or `spec.initContainers{NAME}` for kubelet events.
-    pub field_path: String,
+    pub field_path: Text,
 }
 
 impl ObjectRef {
@@ -36,22 +42,22 @@ impl ObjectRef {
 pub struct Event {
     /// `metadata.uid`, else `namespace/name` of the event object: the same
     /// event stored twice in a bundle (a list and a per-object file) counts once.
-    pub key: String,
+    pub key: Text,
     /// The namespace of the event object itself (falls back to the subject's).
-    pub namespace: String,
+    pub namespace: Text,
     pub subject: ObjectRef,
-    pub reason: String,
-    pub message: String,
+    pub reason: Text,
+    pub message: Text,
     /// `Warning` or `Normal` (empty when the format does not say).
-    pub event_type: String,
+    pub event_type: Text,
     /// How many times it happened: `count`, `series.count` or `deprecatedCount`; at least 1.
     pub count: u64,
     /// Earliest time we know of (`firstTimestamp` → `eventTime` → `creationTimestamp`).
-    pub first_seen: Option<String>,
+    pub first_seen: Option<Text>,
     /// Latest time (`series.lastObservedTime` → `lastTimestamp` → `eventTime` → `creationTimestamp`).
-    pub last_seen: Option<String>,
+    pub last_seen: Option<Text>,
     /// `source.host` / `deprecatedSource.host` / `reportingInstance`: the node for kubelet events.
-    pub host: String,
+    pub host: Text,
 }
 
 impl Event {
@@ -77,16 +83,16 @@ pub fn is_warning_type(event_type: &str) -> bool {
 /// The state of one container as the pod status recorded it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerStatus {
-    pub name: String,
-    pub image: String,
+    pub name: Text,
+    pub image: Text,
     pub init: bool,
     pub ready: bool,
     pub restart_count: u64,
-    pub waiting_reason: String,
-    pub waiting_message: String,
-    pub terminated_reason: String,
+    pub waiting_reason: Text,
+    pub waiting_message: Text,
+    pub terminated_reason: Text,
     pub terminated_exit_code: Option<i64>,
-    pub last_terminated_reason: String,
+    pub last_terminated_reason: Text,
     pub last_terminated_exit_code: Option<i64>,
 }
 
@@ -94,19 +100,19 @@ pub struct ContainerStatus {
 /// or the first reference).
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OwnerRef {
-    pub kind: String,
-    pub name: String,
+    pub kind: Text,
+    pub name: Text,
 }
 
 /// One container as declared in the pod spec.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerSpec {
-    pub name: String,
-    pub image: String,
+    pub name: Text,
+    pub image: Text,
     pub init: bool,
     /// `resources.requests` (or `limits` where no request is set, as the API
     /// server defaults it), as written: `("cpu", "500m")`, `("nvidia.com/gpu", "1")`.
-    pub requests: Vec<(String, String)>,
+    pub requests: Vec<(Text, Text)>,
 }
 
 /// The labels that name a pod's workload when it has no owner references.
@@ -122,24 +128,24 @@ pub const WORKLOAD_LABELS: &[&str] = &[
 /// One Pod.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pod {
-    pub namespace: String,
-    pub name: String,
-    pub uid: String,
-    pub node: String,
-    pub phase: String,
+    pub namespace: Text,
+    pub name: Text,
+    pub uid: Text,
+    pub node: Text,
+    pub phase: Text,
     /// `status.reason`: `Evicted`, `OutOfcpu`, `NodeAffinity`… when the kubelet rejected or evicted the pod.
-    pub reason: String,
+    pub reason: Text,
     /// `status.message`: the kubelet's words for `reason`.
-    pub message: String,
+    pub message: Text,
     pub owner: Option<OwnerRef>,
     /// The [`WORKLOAD_LABELS`] the pod has: used to resolve the workload
     /// when there are no owner references. Other labels are not kept.
-    pub labels: Vec<(String, String)>,
+    pub labels: Vec<(Text, Text)>,
     pub containers: Vec<ContainerSpec>,
     pub statuses: Vec<ContainerStatus>,
-    pub image_pull_secrets: Vec<String>,
-    pub service_account: String,
-    pub created: Option<String>,
+    pub image_pull_secrets: Vec<Text>,
+    pub service_account: Text,
+    pub created: Option<Text>,
     /// `PodScheduled=False`, the only condition the analysis reads (and
     /// any condition whose message a collector masked).
     pub conditions: Vec<Condition>,
@@ -155,21 +161,21 @@ impl Pod {
 /// A status condition (`PodScheduled=False`, `DiskPressure=True`, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
-    pub kind: String,
-    pub status: String,
-    pub reason: String,
-    pub message: String,
+    pub kind: Text,
+    pub status: Text,
+    pub reason: Text,
+    pub message: Text,
 }
 
 /// A Node: the parts that explain pod failures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Node {
-    pub name: String,
-    pub architecture: String,
-    pub os: String,
+    pub name: Text,
+    pub architecture: Text,
+    pub os: Text,
     pub conditions: Vec<Condition>,
     /// `status.allocatable` as written: what the scheduler may place on the node.
-    pub allocatable: Vec<(String, String)>,
+    pub allocatable: Vec<(Text, Text)>,
     /// `spec.unschedulable` (cordoned).
     pub unschedulable: bool,
 }
@@ -178,26 +184,26 @@ pub struct Node {
 /// walking a pod's ownership up to the top-level workload.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workload {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    pub kind: Text,
+    pub namespace: Text,
+    pub name: Text,
     pub owner: Option<OwnerRef>,
 }
 
 /// A ServiceAccount: only which pull secrets it hands to its pods.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceAccount {
-    pub namespace: String,
-    pub name: String,
-    pub image_pull_secrets: Vec<String>,
+    pub namespace: Text,
+    pub name: Text,
+    pub image_pull_secrets: Vec<Text>,
 }
 
 /// That a Secret exists. Its data is never read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecretName {
-    pub namespace: String,
-    pub name: String,
-    pub secret_type: String,
+    pub namespace: Text,
+    pub name: Text,
+    pub secret_type: Text,
 }
 
 /// Something the bundle's collector says it could not gather
@@ -205,8 +211,8 @@ pub struct SecretName {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NotCollected {
     /// The entry that says so.
-    pub entry: String,
-    pub message: String,
+    pub entry: Text,
+    pub message: Text,
 }
 
 /// Everything one entry (or a whole bundle, once merged) holds.

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::tree::{Node, Object};
+use crate::model::Text;
 
 /// `value[key]`, exact match first, then case-insensitive.
 pub fn get<'a, 'd>(value: &'a Node<'d>, key: &str) -> Option<&'a Node<'d>> {
@@ -34,12 +35,12 @@ pub fn path<'a, 'd>(value: &'a Node<'d>, keys: &[&str]) -> Option<&'a Node<'d>> 
 }
 
 /// A string field; numbers and booleans are rendered, everything else is empty.
-pub fn text(value: Option<&Node>) -> String {
+pub fn text(value: Option<&Node>) -> Text {
     match value {
-        Some(Node::String(s)) => s.to_string(),
-        Some(Node::Number(n)) => n.to_string(),
-        Some(Node::Bool(b)) => b.to_string(),
-        _ => String::new(),
+        Some(Node::String(s)) => Text::from(&**s),
+        Some(Node::Number(n)) => n.to_string().into(),
+        Some(Node::Bool(b)) => Text::from(if *b { "true" } else { "false" }),
+        _ => Text::default(),
     }
 }
 
@@ -47,12 +48,12 @@ pub fn text(value: Option<&Node>) -> String {
 pub fn borrowed<'a>(value: Option<&'a Node>) -> Cow<'a, str> {
     match value {
         Some(Node::String(s)) => Cow::Borrowed(s),
-        other => Cow::Owned(text(other)),
+        other => Cow::Owned(text(other).into_string()),
     }
 }
 
 /// A non-empty string field, as an option.
-pub fn opt_text(value: Option<&Node>) -> Option<String> {
+pub fn opt_text(value: Option<&Node>) -> Option<Text> {
     Some(text(value)).filter(|s| !s.is_empty())
 }
 
@@ -95,7 +96,7 @@ pub fn meta<'a, 'd>(object: &'a Node<'d>, key: &str) -> Option<&'a Node<'d>> {
 }
 
 /// `metadata.namespace` and `metadata.name` as strings.
-pub fn namespace_and_name(object: &Node) -> (String, String) {
+pub fn namespace_and_name(object: &Node) -> (Text, Text) {
     (text(meta(object, "namespace")), text(meta(object, "name")))
 }
 
@@ -109,19 +110,19 @@ pub fn owner(object: &Node) -> Option<crate::model::OwnerRef> {
 }
 
 /// Names from a `[{name: …}]` list such as `imagePullSecrets`.
-pub fn names(value: Option<&Node>) -> Vec<String> {
+pub fn names(value: Option<&Node>) -> Vec<Text> {
     array(value).iter().filter_map(|v| opt_text(get(v, "name"))).collect()
 }
 
 /// `metadata.labels` as pairs.
-pub fn labels(object: &Node) -> Vec<(String, String)> {
+pub fn labels(object: &Node) -> Vec<(Text, Text)> {
     pairs(meta(object, "labels"))
 }
 
 /// A string map (`labels`, `resources.requests`, `status.allocatable`) as pairs.
-pub fn pairs(value: Option<&Node>) -> Vec<(String, String)> {
+pub fn pairs(value: Option<&Node>) -> Vec<(Text, Text)> {
     match value {
-        Some(Node::Object(map)) => map.iter().map(|(k, v)| (k.to_string(), text(Some(v)))).collect(),
+        Some(Node::Object(map)) => map.iter().map(|(k, v)| (Text::from(k), text(Some(v)))).collect(),
         _ => Vec::new(),
     }
 }

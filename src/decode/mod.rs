@@ -244,9 +244,10 @@ fn collector_files(path: &str, documents: &[Node], out: &mut crate::model::Objec
             let mut messages = Vec::new();
             string_leaves(document, &mut messages);
             out.not_collected.extend(
-                messages
-                    .into_iter()
-                    .map(|message| crate::model::NotCollected { entry: path.to_string(), message }),
+                messages.into_iter().map(|message| crate::model::NotCollected {
+                    entry: path.into(),
+                    message: message.into(),
+                }),
             );
         }
     }
@@ -254,9 +255,9 @@ fn collector_files(path: &str, documents: &[Node], out: &mut crate::model::Objec
     if let [.., "image-pull-secrets", namespace, file] = parts.as_slice() {
         if let Some(name) = file.strip_suffix(".json").filter(|n| !n.is_empty()) {
             out.secrets.push(crate::model::SecretName {
-                namespace: namespace.to_string(),
-                name: name.to_string(),
-                secret_type: "kubernetes.io/dockerconfigjson".to_string(),
+                namespace: (*namespace).into(),
+                name: name.into(),
+                secret_type: "kubernetes.io/dockerconfigjson".into(),
             });
         }
     }

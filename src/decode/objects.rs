@@ -12,7 +12,7 @@ use super::fields::{
 };
 use crate::model::{
     Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
-    ServiceAccount, Workload, WORKLOAD_LABELS,
+    ServiceAccount, Text, Workload, WORKLOAD_LABELS,
 };
 use crate::text::is_masked;
 
@@ -180,12 +180,12 @@ fn event(value: &Tree, gist: EventGist) -> Event {
         .or_else(|| opt_text(get(value, "reportingInstance")).filter(|_| reported_by_kubelet))
         .unwrap_or_default();
     Event {
-        key: gist.key.into_owned(),
-        namespace: gist.namespace.into_owned(),
+        key: gist.key.into(),
+        namespace: gist.namespace.into(),
         subject,
-        reason: gist.reason.into_owned(),
-        message: gist.message.into_owned(),
-        event_type: gist.event_type.into_owned(),
+        reason: gist.reason.into(),
+        message: gist.message.into(),
+        event_type: gist.event_type.into(),
         count,
         first_seen,
         last_seen,
@@ -260,7 +260,7 @@ fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
 
 /// Requests, with limits standing in for the resources that have none: the
 /// API server defaults a missing request to the limit.
-fn requests(resources: Option<&Tree>) -> Vec<(String, String)> {
+fn requests(resources: Option<&Tree>) -> Vec<(Text, Text)> {
     let field = |key| resources.and_then(|r| get(r, key));
     let mut requests = pairs(field("requests"));
     for (name, quantity) in pairs(field("limits")) {
@@ -322,7 +322,7 @@ fn node(value: &Tree) -> Node {
 
 fn workload(value: &Tree, kind: &str) -> Workload {
     let (namespace, name) = namespace_and_name(value);
-    Workload { kind: kind.to_string(), namespace, name, owner: owner(value) }
+    Workload { kind: kind.into(), namespace, name, owner: owner(value) }
 }
 
 fn service_account(value: &Tree) -> ServiceAccount {

@@ -183,7 +183,7 @@ fn scheduling_inputs_requests_allocatable_and_pod_status_reason() {
     assert_eq!((pod.reason.as_str(), pod.message.starts_with("Pod Node didn't")), ("OutOfcpu", true));
     let node = &d.objects.nodes[0];
     assert!(node.unschedulable);
-    assert!(node.allocatable.contains(&("memory".to_string(), "14Gi".to_string())));
+    assert!(node.allocatable.contains(&("memory".into(), "14Gi".into())));
 }
 
 /// Every file of the real fixtures (`../shared/fixtures/real`), loose or

@@ -340,7 +340,7 @@ mod tests {
         let spec = |name: &str, init: bool, requests: &[(&str, &str)]| crate::model::ContainerSpec {
             name: name.into(),
             init,
-            requests: requests.iter().map(|(r, q)| (r.to_string(), q.to_string())).collect(),
+            requests: requests.iter().map(|&(r, q)| (r.into(), q.into())).collect(),
             ..Default::default()
         };
         let mut containers = vec![spec("setup", true, &[("cpu", init_cpu)])];
@@ -354,9 +354,9 @@ mod tests {
         Objects {
             nodes: allocatable
                 .iter()
-                .map(|(name, pairs)| Node {
-                    name: name.to_string(),
-                    allocatable: pairs.iter().map(|(r, q)| (r.to_string(), q.to_string())).collect(),
+                .map(|&(name, pairs)| Node {
+                    name: name.into(),
+                    allocatable: pairs.iter().map(|&(r, q)| (r.into(), q.into())).collect(),
                     ..Node::default()
                 })
                 .collect(),

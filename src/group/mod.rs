@@ -333,8 +333,8 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         let owner = match same_name {
             Some(p) => workloads.top_owner(p),
             None => workloads.top_owner(&Pod {
-                namespace: target.namespace.to_string(),
-                name: target.pod.to_string(),
+                namespace: target.namespace.into(),
+                name: target.pod.into(),
                 ..Pod::default()
             }),
         };
@@ -491,7 +491,7 @@ fn container_states<'a>(
     if !BENIGN_WAITING.contains(&status.waiting_reason.as_str()) {
         let line =
             if status.waiting_message.is_empty() { &status.waiting_reason } else { &status.waiting_message };
-        states.push((verdicts.waiting.as_ref(), status.waiting_reason.as_str(), line.clone()));
+        states.push((verdicts.waiting.as_ref(), status.waiting_reason.as_str(), line.to_string()));
     }
     if !BENIGN_TERMINATED.contains(&status.terminated_reason.as_str()) || verdicts.terminated.is_some() {
         let line = exit_line("terminated", &status.terminated_reason, status.terminated_exit_code);
@@ -719,7 +719,7 @@ fn affected_pod(
     let state = status.map(container_state);
     AffectedPod {
         namespace: redact(target.namespace),
-        owner: owner.map(|o| OwnerRef { kind: redact(&o.kind), name: redact(&o.name) }),
+        owner: owner.map(|o| OwnerRef { kind: redact(&o.kind).into(), name: redact(&o.name).into() }),
         name: redact(target.pod),
         container: redact(target.container),
         image: redact(spec_image.or(status_image).or(event_image).unwrap_or_default()),

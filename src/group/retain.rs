@@ -343,7 +343,7 @@ mod tests {
         Pod {
             namespace: "shop".into(),
             name: name.into(),
-            uid: format!("uid-{name}"),
+            uid: format!("uid-{name}").into(),
             node: "n1".into(),
             phase: "Running".into(),
             owner: Some(OwnerRef { kind: "ReplicaSet".into(), name: "web-7d4b9".into() }),

@@ -14,14 +14,14 @@ fn pull_event(
     last: &str,
 ) -> Event {
     Event {
-        key: format!("{pod}.{message}"),
+        key: format!("{pod}.{message}").into(),
         namespace: "shop".into(),
         subject: ObjectRef {
             kind: "Pod".into(),
             namespace: "shop".into(),
             name: pod.into(),
-            uid: String::new(),
-            field_path: container.map(|c| format!("spec.containers{{{c}}}")).unwrap_or_default(),
+            uid: Default::default(),
+            field_path: container.map(|c| format!("spec.containers{{{c}}}").into()).unwrap_or_default(),
         },
         reason: reason.into(),
         message: message.into(),
@@ -37,11 +37,11 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
     Pod {
         namespace: "shop".into(),
         name: name.into(),
-        uid: format!("uid-{name}"),
+        uid: format!("uid-{name}").into(),
         node: "node-b".into(),
         containers: containers
             .iter()
-            .map(|(n, i)| ContainerSpec { name: n.to_string(), image: i.to_string(), ..Default::default() })
+            .map(|&(n, i)| ContainerSpec { name: n.into(), image: i.into(), ..Default::default() })
             .collect(),
         ..Pod::default()
     }
@@ -191,7 +191,7 @@ fn earlier_pod_of_the_same_name_is_kept_apart() {
     });
     let mut old = pull_event("db-0", Some("db"), "Failed", NOT_FOUND, 4, "2026-01-01T10:00:00Z");
     old.subject.uid = "uid-of-the-old-pod".into();
-    old.host = String::new();
+    old.host = Default::default();
     let (_, grouped) = run(&Objects { events: vec![old], pods: vec![p], ..Objects::default() });
     assert_eq!(
         summary(&grouped),
@@ -235,7 +235,7 @@ fn unexplained_warnings_and_failing_states_are_templated() {
             count,
             "2026-01-01T10:00:00Z",
         );
-        e.key = format!("hook-{pod}");
+        e.key = format!("hook-{pod}").into();
         e
     };
     let mut normal = hook("web-3", 100);
@@ -266,8 +266,8 @@ fn events_about_other_objects_are_listed_as_objects() {
     let mut event = pull_event("x", None, "Failed", NOT_FOUND, 2, "2026-01-01T10:00:00Z");
     event.subject.kind = "Node".into();
     event.subject.name = "node-z".into();
-    event.subject.namespace = String::new();
-    event.namespace = String::new();
+    event.subject.namespace = Default::default();
+    event.namespace = Default::default();
     let (_, grouped) = run(&Objects { events: vec![event], ..Objects::default() });
     let f = &grouped.findings[0];
     assert_eq!(
@@ -367,7 +367,11 @@ fn recovered_pods_are_noted() {
 const UNAUTHORIZED: &str = r#"Failed to pull image "r.io/shop/web:9": rpc error: code = Unknown desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized"#;
 
 fn secret(namespace: &str, name: &str) -> crate::model::SecretName {
-    crate::model::SecretName { namespace: namespace.into(), name: name.into(), secret_type: String::new() }
+    crate::model::SecretName {
+        namespace: namespace.into(),
+        name: name.into(),
+        secret_type: Default::default(),
+    }
 }
 
 fn node(name: &str, arch: &str, conditions: &[(&str, &str, &str)]) -> crate::model::Node {
@@ -377,11 +381,11 @@ fn node(name: &str, arch: &str, conditions: &[(&str, &str, &str)]) -> crate::mod
         os: "linux".into(),
         conditions: conditions
             .iter()
-            .map(|(kind, status, message)| crate::model::Condition {
-                kind: kind.to_string(),
-                status: status.to_string(),
-                reason: String::new(),
-                message: message.to_string(),
+            .map(|&(kind, status, message)| crate::model::Condition {
+                kind: kind.into(),
+                status: status.into(),
+                reason: Default::default(),
+                message: message.into(),
             })
             .collect(),
         ..Default::default()

@@ -111,7 +111,7 @@ fn owner_from_labels<'l>(name: &str, label: &impl Fn(&str) -> Option<&'l str>) -
     let (rest, suffix) = name.rsplit_once('-')?;
     let (deployment, hash) = rest.rsplit_once('-')?;
     (is_generated(suffix, 5, 5) && is_generated(hash, 6, 10))
-        .then(|| OwnerRef { kind: "ReplicaSet".into(), name: format!("{deployment}-{hash}") })
+        .then(|| OwnerRef { kind: "ReplicaSet".into(), name: format!("{deployment}-{hash}").into() })
 }
 
 #[cfg(test)]
@@ -123,13 +123,13 @@ mod tests {
             namespace: "ns".into(),
             name: name.into(),
             owner: owner.map(|(k, n)| OwnerRef { kind: k.into(), name: n.into() }),
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: labels.iter().map(|&(k, v)| (k.into(), v.into())).collect(),
             ..Pod::default()
         }
     }
 
     fn top(workloads: &[Workload], pod: &Pod) -> Option<(String, String)> {
-        Workloads::new(workloads).top_owner(pod).map(|o| (o.kind, o.name))
+        Workloads::new(workloads).top_owner(pod).map(|o| (o.kind.into(), o.name.into()))
     }
 
     fn pair(kind: &str, name: &str) -> Option<(String, String)> {
