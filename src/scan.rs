@@ -229,6 +229,9 @@ pub fn analyze(source: &Source, corpus: &Corpus, limits: &Limits, threads: usize
             .context("cannot start worker threads")?;
         read_parallel(source, limits, &matcher, &pool)?
     };
+    // The automaton (a few MB) is done with: grouping, when a scan's memory
+    // peaks, can have its room.
+    drop(matcher);
     let totals = std::mem::take(&mut collected.tallies).total();
     let results = &mut collected.entries;
     results.sort_by(|a, b| (&a.path, a.seq).cmp(&(&b.path, b.seq)));
