@@ -99,17 +99,17 @@ enum Tier {
     PullFailure,
 }
 
+/// One record that names a cause for a container. A bundle's evidence is
+/// all held at once while grouping, when a scan's memory peaks, so what an
+/// event says (count, times) is read from the event, not copied.
 #[derive(Clone)]
 struct Evidence<'a> {
-    /// Index of the event it came from, so an event attached to several
-    /// containers is still counted once.
-    event: Option<usize>,
+    /// The event it came from, with its index, so that an event attached
+    /// to several containers is still counted once; none for a recorded state.
+    event: Option<(usize, &'a Event)>,
     runbook: usize,
     symptom: bool,
     tier: Tier,
-    count: u64,
-    first_seen: Option<&'a str>,
-    last_seen: Option<&'a str>,
     message: Cow<'a, str>,
     /// What a cross-check found, shown in the finding's evidence.
     note: Option<String>,
@@ -123,12 +123,22 @@ impl<'a> Evidence<'a> {
             runbook: verdict.runbook,
             symptom: verdict.symptom,
             tier: Tier::Status,
-            count: 1,
-            first_seen: None,
-            last_seen: None,
             message,
             note: None,
         }
+    }
+
+    /// How many times it happened: a recorded state once.
+    fn count(&self) -> u64 {
+        self.event.map_or(1, |(_, event)| event.count)
+    }
+
+    fn first_seen(&self) -> Option<&'a str> {
+        self.event.and_then(|(_, event)| event.first_seen.as_deref())
+    }
+
+    fn last_seen(&self) -> Option<&'a str> {
+        self.event.and_then(|(_, event)| event.last_seen.as_deref())
     }
 }
 
@@ -181,20 +191,21 @@ struct FindingAcc<'a> {
 impl<'a> FindingAcc<'a> {
     fn add_occurrence(&mut self, e: &Evidence<'a>) {
         if e.tier != Tier::Status {
-            self.events += e.count;
+            self.events += e.count();
         }
         if let Some(note) = &e.note {
             self.notes.insert(note.clone());
         }
-        self.first_seen = min_time(self.first_seen, e.first_seen);
-        self.last_seen = max_time(self.last_seen, e.last_seen);
+        self.first_seen = min_time(self.first_seen, e.first_seen());
+        self.last_seen = max_time(self.last_seen, e.last_seen());
     }
 
     fn offer_sample(&mut self, e: &Evidence<'a>) {
-        let better =
-            |best: &(bool, Tier, u64, Cow<'a, str>)| (!e.symptom, e.tier, e.count) > (best.0, best.1, best.2);
+        let better = |best: &(bool, Tier, u64, Cow<'a, str>)| {
+            (!e.symptom, e.tier, e.count()) > (best.0, best.1, best.2)
+        };
         if self.sample.as_ref().is_none_or(better) {
-            self.sample = Some((!e.symptom, e.tier, e.count, e.message.clone()));
+            self.sample = Some((!e.symptom, e.tier, e.count(), e.message.clone()));
         }
     }
 }
@@ -307,12 +318,12 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     for ((target, evidence, chosen), runbook) in choices.into_iter().zip(filed_under) {
         let acc = accs.entry(runbook).or_default();
         for e in evidence {
-            if e.event.is_none_or(|i| counted.insert(i)) {
+            if e.event.is_none_or(|(i, _)| counted.insert(i)) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
                     // A recorded state is not an event: it names the cause, counts nothing.
                     *acc.also.entry(e.runbook).or_default() +=
-                        if e.tier == Tier::Status { 0 } else { e.count };
+                        if e.tier == Tier::Status { 0 } else { e.count() };
                 }
             }
             if e.runbook == runbook && Some(runbook) == insufficient {
@@ -388,13 +399,10 @@ fn gather_event<'a>(
     let tier =
         if event.message.starts_with("Failed to pull image") { Tier::PullFailure } else { Tier::Event };
     let evidence = Evidence {
-        event: Some(index),
+        event: Some((index, event)),
         runbook: verdict.runbook,
         symptom: verdict.symptom,
         tier,
-        count: event.count,
-        first_seen: event.first_seen.as_deref(),
-        last_seen: event.last_seen.as_deref(),
         message: Cow::Borrowed(&event.message),
         note: None,
     };
@@ -553,7 +561,7 @@ fn gather_missing_pull_secrets<'a>(
 /// rare; then a recorded cause that `explains` the chosen one wins.
 fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e Evidence<'a>> {
     let rank = |e: &'e Evidence<'a>| {
-        (!e.symptom, e.tier, e.last_seen.map(time_key), corpus.get(e.runbook).priority, e.count)
+        (!e.symptom, e.tier, e.last_seen().map(time_key), corpus.get(e.runbook).priority, e.count())
     };
     let chosen = evidence.iter().max_by(|a, b| rank(a).cmp(&rank(b)))?;
     let chosen_id = &corpus.get(chosen.runbook).id;
