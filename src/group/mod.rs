@@ -675,17 +675,25 @@ fn finding(corpus: &Corpus, facts: &Facts<'_>, runbook: usize, acc: FindingAcc<'
 
 /// A pod listed with its containers needs no extra row for the pod as a
 /// whole (an eviction that also explains its containers' exits).
+/// The rows are picked before any moves, so the names need no copies, and
+/// the list is sized once: a finding can have thousands of rows, built at
+/// the end of a scan, when its memory peaks.
 fn without_redundant_podwide_rows(pods: BTreeSet<AffectedPod>) -> Vec<AffectedPod> {
-    let with_containers: HashSet<(String, String)> = pods
+    let with_containers: HashSet<(&str, &str)> = pods
         .iter()
         .filter(|p| !p.container.is_empty())
-        .map(|p| (p.namespace.clone(), p.name.clone()))
+        .map(|p| (p.namespace.as_str(), p.name.as_str()))
         .collect();
-    pods.into_iter()
-        .filter(|p| {
-            !p.container.is_empty() || !with_containers.contains(&(p.namespace.clone(), p.name.clone()))
+    let keep: Vec<bool> = pods
+        .iter()
+        .map(|p| {
+            !p.container.is_empty() || !with_containers.contains(&(p.namespace.as_str(), p.name.as_str()))
         })
-        .collect()
+        .collect();
+    drop(with_containers);
+    let mut rows = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+    rows.extend(pods.into_iter().zip(keep).filter_map(|(pod, keep)| keep.then_some(pod)));
+    rows
 }
 
 /// The container of `pod` that runs `image`, or its only container.
