@@ -306,18 +306,31 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     let mut targets: Targets = std::mem::take(&mut g.targets).into_iter().collect();
     attach_podwide_evidence(&mut targets);
 
-    let choices: Vec<Choice> = targets
-        .iter()
-        .filter_map(|((_, target), evidence)| Some((target, evidence.as_slice(), choose(corpus, evidence)?)))
-        .collect();
-    let filed_under = file_under_explaining(corpus, &choices);
+    // Each container's cause, as a position in its evidence, and the
+    // finding it is filed under: positions, not references, so that the
+    // evidence can be let go container by container below, as the findings
+    // fill up (the end of a scan is when its memory peaks).
+    let picks: Vec<Option<(usize, usize)>> = {
+        let chosen: Vec<Option<usize>> = targets.values().map(|evidence| choose(corpus, evidence)).collect();
+        let choices: Vec<Choice> = targets
+            .iter()
+            .zip(&chosen)
+            .filter_map(|(((_, target), evidence), chosen)| {
+                Some((target, evidence.as_slice(), &evidence[(*chosen)?]))
+            })
+            .collect();
+        let mut filed_under = file_under_explaining(corpus, &choices).into_iter();
+        chosen.into_iter().map(|chosen| Some((chosen?, filed_under.next()?))).collect()
+    };
     // Only the insufficient-resources check reads which resources were short.
     let insufficient = corpus.position(crosscheck::INSUFFICIENT_RESOURCES);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
     let mut counted: HashSet<usize> = HashSet::new();
-    for ((target, evidence, chosen), runbook) in choices.into_iter().zip(filed_under) {
+    for (((_, target), evidence), pick) in targets.into_iter().zip(picks) {
+        let Some((chosen, runbook)) = pick else { continue };
+        let (target, chosen) = (&target, &evidence[chosen]);
         let acc = accs.entry(runbook).or_default();
-        for e in evidence {
+        for e in &evidence {
             if e.event.is_none_or(|(i, _)| counted.insert(i)) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
@@ -555,21 +568,23 @@ fn gather_missing_pull_secrets<'a>(
     }
 }
 
-/// The evidence that names a container's root cause, or `None` when there
-/// is none. Cause over symptom, pull failure over other events over the
+/// Which piece of a container's evidence names its root cause, or `None`
+/// when there is none. Cause over symptom, pull failure over other events over the
 /// container state, recent over old, specific over generic, frequent over
 /// rare; then a recorded cause that `explains` the chosen one wins.
-fn choose<'e, 'a>(corpus: &Corpus, evidence: &'e [Evidence<'a>]) -> Option<&'e Evidence<'a>> {
-    let rank = |e: &'e Evidence<'a>| {
+fn choose<'a>(corpus: &Corpus, evidence: &[Evidence<'a>]) -> Option<usize> {
+    let rank = |e: &Evidence<'a>| {
         (!e.symptom, e.tier, e.last_seen().map(time_key), corpus.get(e.runbook).priority, e.count())
     };
-    let chosen = evidence.iter().max_by(|a, b| rank(a).cmp(&rank(b)))?;
-    let chosen_id = &corpus.get(chosen.runbook).id;
+    let by_rank = |a: &(usize, &Evidence<'a>), b: &(usize, &Evidence<'a>)| rank(a.1).cmp(&rank(b.1));
+    let (chosen, cause) = evidence.iter().enumerate().max_by(by_rank)?;
+    let chosen_id = &corpus.get(cause.runbook).id;
     let explaining = evidence
         .iter()
-        .filter(|e| !e.symptom && corpus.get(e.runbook).explains.contains(chosen_id))
-        .max_by(|a, b| rank(a).cmp(&rank(b)));
-    Some(explaining.unwrap_or(chosen))
+        .enumerate()
+        .filter(|(_, e)| !e.symptom && corpus.get(e.runbook).explains.contains(chosen_id))
+        .max_by(by_rank);
+    Some(explaining.map_or(chosen, |(at, _)| at))
 }
 
 /// The runbook each choice is filed under. Causes are chosen per family, but
