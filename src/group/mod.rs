@@ -569,9 +569,10 @@ fn gather_missing_pull_secrets<'a>(
 }
 
 /// Which piece of a container's evidence names its root cause, or `None`
-/// when there is none. Cause over symptom, pull failure over other events over the
-/// container state, recent over old, specific over generic, frequent over
-/// rare; then a recorded cause that `explains` the chosen one wins.
+/// when there is none. Cause over symptom, pull failure over other events
+/// over the container state, recent over old, specific over generic,
+/// frequent over rare; then a recorded cause that `explains` the chosen one
+/// wins.
 fn choose<'a>(corpus: &Corpus, evidence: &[Evidence<'a>]) -> Option<usize> {
     let rank = |e: &Evidence<'a>| {
         (!e.symptom, e.tier, e.last_seen().map(time_key), corpus.get(e.runbook).priority, e.count())
