@@ -751,7 +751,8 @@ fn affected_pod(
     let state = status.map(container_state);
     AffectedPod {
         namespace: redact(target.namespace),
-        owner: owner.map(|o| OwnerRef { kind: redact(&o.kind).into(), name: redact(&o.name).into() }),
+        owner: owner
+            .map(|o| OwnerRef { kind: text::redact(&o.kind).into(), name: text::redact(&o.name).into() }),
         name: redact(target.pod),
         container: redact(target.container),
         image: redact(spec_image.or(status_image).or(event_image).unwrap_or_default()),
