@@ -412,7 +412,7 @@ fn merge<'a>(
         let (objects, (event_verdicts, pod_verdicts)) = (&entry.objects, &entry.verdicts);
         for (event, verdict) in objects.events.iter().zip(event_verdicts) {
             // Events without a key (compact formats) cannot be told apart: all kept.
-            if event.key.is_empty() || events_seen.insert(event.key.as_str()) {
+            if event.key.is_none_or(|key| events_seen.insert(key)) {
                 classified.events.push((event, verdict.as_ref()));
             }
         }

@@ -11,7 +11,7 @@ use super::fields::{
     pairs, path, signed, text,
 };
 use crate::model::{
-    Condition, ContainerSpec, ContainerStatus, Event, Node, ObjectRef, Objects, Pod, SecretName,
+    Condition, ContainerSpec, ContainerStatus, Event, Id, Node, ObjectRef, Objects, Pod, SecretName,
     ServiceAccount, Text, Workload, WORKLOAD_LABELS,
 };
 use crate::text::is_masked;
@@ -180,7 +180,7 @@ fn event(value: &Tree, gist: EventGist) -> Event {
         .or_else(|| opt_text(get(value, "reportingInstance")).filter(|_| reported_by_kubelet))
         .unwrap_or_default();
     Event {
-        key: gist.key.into(),
+        key: Id::of(&gist.key),
         namespace: gist.namespace.into(),
         subject,
         reason: gist.reason.into(),
@@ -198,7 +198,7 @@ fn object_ref(value: &Tree) -> ObjectRef {
         kind: text(get(value, "kind")),
         namespace: text(get(value, "namespace")),
         name: text(get(value, "name")),
-        uid: text(get(value, "uid")),
+        uid: Id::of(&borrowed(get(value, "uid"))),
         field_path: text(get(value, "fieldPath")),
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Id;
 
 fn entry(path: &str, text: &str) -> Entry {
     Entry { path: path.to_string(), data: text.as_bytes().to_vec() }
@@ -17,7 +18,8 @@ fn core_v1_event_list_json() {
     let e = &d.objects.events[0];
     assert_eq!((e.count, e.subject.container(), e.host.as_str()), (7, Some("app"), "node-1"));
     assert_eq!(e.last_seen.as_deref(), Some("2024-01-01T00:10:00Z"));
-    assert_eq!(e.key, "u1");
+    assert_eq!((e.key, e.subject.uid), (Id::of("u1"), Id::of("pu")));
+    assert_ne!(e.key, e.subject.uid);
 }
 
 #[test]
@@ -239,9 +241,9 @@ fn sifted_decoding_builds_what_it_keeps_and_gists_match_events() {
         let whole = decode(entry);
         let mut gists = Vec::new();
         let sifted = decode_sifted(entry, &mut |gist| {
-            gists.push(
+            gists.push((
+                Id::of(&gist.key),
                 [
-                    &gist.key,
                     &gist.namespace,
                     &gist.subject_kind,
                     &gist.subject_namespace,
@@ -251,13 +253,12 @@ fn sifted_decoding_builds_what_it_keeps_and_gists_match_events() {
                     &gist.event_type,
                 ]
                 .map(|f| f.to_string()),
-            );
+            ));
             gists.len() % 2 == 1
         });
         assert_eq!(gists.len(), whole.objects.events.len(), "{}", entry.path);
         for (gist, e) in gists.iter().zip(&whole.objects.events) {
             let said = [
-                &e.key,
                 &e.namespace,
                 &e.subject.kind,
                 e.subject_namespace(),
@@ -267,7 +268,7 @@ fn sifted_decoding_builds_what_it_keeps_and_gists_match_events() {
                 &e.event_type,
             ]
             .map(|f| f.to_string());
-            assert_eq!(gist, &said, "{}", entry.path);
+            assert_eq!(gist, &(e.key, said), "{}", entry.path);
         }
         let mut expected = whole;
         expected.objects.events = expected.objects.events.into_iter().step_by(2).collect();

@@ -18,7 +18,6 @@
 //! * A workload is kept only if it can change which owner a pod resolves
 //!   to ([`super::Workloads::may_redirect`]).
 
-use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 
 // The fingerprints are hashes already: hashing them again is wasted work.
@@ -26,7 +25,7 @@ use nohash_hasher::IntSet as FingerprintSet;
 
 use crate::classify::{ContainerVerdicts, Matcher, PodVerdicts, Verdict};
 use crate::decode::EventGist;
-use crate::model::{is_warning_type, Objects, Pod};
+use crate::model::{fingerprint, is_warning_type, Objects, Pod};
 use crate::text::is_masked;
 
 /// Fingerprints of every event and pod of one entry: what the summary
@@ -297,16 +296,6 @@ pub fn retain(
 /// The fingerprint a pod is found by in [`PackedPods`] and [`Tally`].
 pub fn pod_name_key(namespace: &str, name: &str) -> u64 {
     fingerprint(&(namespace, name))
-}
-
-/// A 64-bit hash, the same for equal values on every thread and every run
-/// (foldhash's quality variant with a fixed seed: a third of SipHash's
-/// time on these short keys). Two of the hundreds of thousands of keys in
-/// a bundle collide with a chance of about one in 10^8: a count off by
-/// one, or a healthy pod unpacked for nothing, at worst.
-fn fingerprint(value: &impl Hash) -> u64 {
-    const SEED: u64 = 0x6275_6e64_6c65_2d73; // "bundle-s"
-    foldhash::quality::FixedState::with_seed(SEED).hash_one(value)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::classify::Matcher;
-use crate::model::{ContainerSpec, ContainerStatus, Event, ObjectRef};
+use crate::model::{ContainerSpec, ContainerStatus, Event, Id, ObjectRef};
 
 fn pull_event(
     pod: &str,
@@ -14,7 +14,7 @@ fn pull_event(
     last: &str,
 ) -> Event {
     Event {
-        key: format!("{pod}.{message}").into(),
+        key: Id::of(&format!("{pod}.{message}")),
         namespace: "shop".into(),
         subject: ObjectRef {
             kind: "Pod".into(),
@@ -190,7 +190,7 @@ fn earlier_pod_of_the_same_name_is_kept_apart() {
         ..ContainerStatus::default()
     });
     let mut old = pull_event("db-0", Some("db"), "Failed", NOT_FOUND, 4, "2026-01-01T10:00:00Z");
-    old.subject.uid = "uid-of-the-old-pod".into();
+    old.subject.uid = Id::of("uid-of-the-old-pod");
     old.host = Default::default();
     let (_, grouped) = run(&Objects { events: vec![old], pods: vec![p], ..Objects::default() });
     assert_eq!(
@@ -235,12 +235,12 @@ fn unexplained_warnings_and_failing_states_are_templated() {
             count,
             "2026-01-01T10:00:00Z",
         );
-        e.key = format!("hook-{pod}").into();
+        e.key = Id::of(&format!("hook-{pod}"));
         e
     };
     let mut normal = hook("web-3", 100);
     normal.event_type = "Normal".into();
-    normal.key = "normal".into();
+    normal.key = Id::of("normal");
     let objects = Objects {
         events: vec![hook("web-1", 4), hook("web-2", 6), normal],
         pods: vec![p],
@@ -543,7 +543,7 @@ fn an_oom_killed_crash_loop_is_one_finding_under_the_oom_kill() {
 #[test]
 fn back_off_is_a_crash_loop_or_an_image_pull_by_its_words() {
     let mut crash = pull_event("app-1", Some("app"), "BackOff", CRASH_BACKOFF, 5, "2026-01-01T11:00:00Z");
-    crash.key = "crash".into();
+    crash.key = Id::of("crash");
     let mut pull = pull_event("web-1", Some("web"), "BackOff", BACKOFF, 7, "2026-01-01T11:00:00Z");
     pull.event_type = "Normal".into();
     let (_, grouped) = run(&Objects { events: vec![crash, pull], ..Objects::default() });
