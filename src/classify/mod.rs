@@ -28,7 +28,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
-use crate::model::{Event, Pod};
+use crate::model::{Event, Pod, Text};
 use crate::runbook::Corpus;
 
 /// The decision for one record.
@@ -40,7 +40,8 @@ pub struct Verdict {
     pub symptom: bool,
     /// The longest keyword of that runbook found in the record (as written
     /// in the runbook), or the signal that matched (`OOMKilled`, `exit code 137`).
-    pub keyword: String,
+    /// Most fit inline: a scan keeps a verdict for each of tens of thousands of events.
+    pub keyword: Text,
 }
 
 /// Which recorded state a reason or exit code comes from. A runbook's
@@ -114,7 +115,7 @@ struct Rule {
     priority: i32,
     symptom: bool,
     needs_context: bool,
-    keywords: Vec<String>,
+    keywords: Vec<Text>,
 }
 
 /// The runbooks one signal names; `symptom` when a symptom runbook names it
@@ -193,7 +194,7 @@ impl Matcher {
                 priority: rb.priority,
                 symptom: rb.symptom,
                 needs_context: !rb.requires_any.is_empty(),
-                keywords: rb.keywords.clone(),
+                keywords: rb.keywords.iter().map(Text::from).collect(),
             });
         }
         for pattern in &mut patterns {
@@ -247,8 +248,8 @@ impl Matcher {
                 }
             }
             signal_text.get_or_insert(match key {
-                SignalKey::Reason(_) => state.reason.to_string(),
-                SignalKey::ExitCode(code) => format!("exit code {code}"),
+                SignalKey::Reason(_) => state.reason.into(),
+                SignalKey::ExitCode(code) => compact_str::format_compact!("exit code {code}"),
             });
         }
         self.decide(&tallies, signal_text)
@@ -375,7 +376,7 @@ impl Matcher {
 
     /// The best runbook of a tallied record; `signal` names the signal that
     /// matched, shown when the winner hit no keyword.
-    fn decide(&self, tallies: &[Tally], signal: Option<String>) -> Option<Verdict> {
+    fn decide(&self, tallies: &[Tally], signal: Option<Text>) -> Option<Verdict> {
         let best = tallies
             .iter()
             .enumerate()
@@ -597,7 +598,7 @@ mod tests {
     ) -> Option<(String, bool, String)> {
         let (corpus, m) = signals_corpus();
         m.classify_state(&State { slot, reason, message, exit_code })
-            .map(|v| (corpus.get(v.runbook).id.clone(), v.symptom, v.keyword))
+            .map(|v| (corpus.get(v.runbook).id.clone(), v.symptom, v.keyword.into()))
     }
 
     #[test]

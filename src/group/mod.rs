@@ -562,7 +562,7 @@ fn gather_missing_pull_secrets<'a>(
         let Some(pod) = pods.get(&(namespace, name)) else { continue };
         for note in facts.missing_pull_secrets(pod) {
             let target = Target { namespace: &pod.namespace, pod: &pod.name, earlier: false, container: "" };
-            let verdict = Verdict { runbook, symptom: false, keyword: String::new() };
+            let verdict = Verdict { runbook, symptom: false, keyword: Default::default() };
             let mut evidence = Evidence::status(&verdict, Cow::Owned(note.clone()));
             evidence.note = Some(note);
             targets.entry((family, target)).or_default().push(evidence);

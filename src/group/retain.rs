@@ -455,7 +455,7 @@ mod tests {
         let pods = vec![running("web-1"), failing.clone(), running("web-3")];
         let mut verdicts: Vec<PodVerdicts> = pods.iter().map(quiet).collect();
         verdicts[1].containers[0].waiting =
-            Some(Verdict { runbook: 3, symptom: true, keyword: String::new() });
+            Some(Verdict { runbook: 3, symptom: true, keyword: Default::default() });
         let mut objects = Objects { pods: pods.clone(), ..Objects::default() };
         let matcher = matcher();
         let (_, tally, packed) = retain(&mut objects, Sieve::new(&matcher), &mut verdicts);
