@@ -29,10 +29,10 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 /// An identifier that is only ever compared, never shown (an event's key,
-/// the uid of the object it is about), held as its [`fingerprint`]: 8
-/// bytes where a uid's string takes about 70, twice in each of the tens of
-/// thousands of events a scan keeps to its end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// the uid of the object it is about, a pod's uid), held as its
+/// [`fingerprint`]: 8 bytes where a uid's string takes about 70, in each
+/// of the tens of thousands of events and pods a scan keeps to its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Id(NonZeroU64);
 
 impl Id {
@@ -158,7 +158,7 @@ pub const WORKLOAD_LABELS: &[&str] = &[
 pub struct Pod {
     pub namespace: Text,
     pub name: Text,
-    pub uid: Text,
+    pub uid: Option<Id>,
     pub node: Text,
     pub phase: Text,
     /// `status.reason`: `Evicted`, `OutOfcpu`, `NodeAffinity`… when the kubelet rejected or evicted the pod.

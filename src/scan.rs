@@ -418,7 +418,7 @@ fn merge<'a>(
         }
         let pods = objects.pods.iter().zip(pod_verdicts).chain(unpacked.iter().map(|(p, v)| (p, v)));
         for (pod, verdicts) in pods {
-            if pods_seen.insert((pod.namespace.as_str(), pod.name.as_str(), pod.uid.as_str())) {
+            if pods_seen.insert((pod.namespace.as_str(), pod.name.as_str(), pod.uid)) {
                 classified.pods.push((pod, verdicts));
             }
         }

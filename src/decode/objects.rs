@@ -228,7 +228,7 @@ fn pod(value: &Tree) -> Pod {
     Pod {
         namespace,
         name,
-        uid: text(meta(value, "uid")),
+        uid: Id::of(&borrowed(meta(value, "uid"))),
         node: text(spec_field("nodeName")),
         phase: text(status_field("phase")),
         reason: text(status_field("reason")),

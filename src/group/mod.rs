@@ -42,7 +42,7 @@ pub use workload::Workloads;
 use crosscheck::Facts;
 
 use crate::classify::{ContainerVerdicts, PodVerdicts, Verdict};
-use crate::model::{ContainerStatus, Event, Id, Objects, OwnerRef, Pod};
+use crate::model::{ContainerStatus, Event, Objects, OwnerRef, Pod};
 use crate::report::{AffectedPod, Finding, Unclassified};
 use crate::runbook::Corpus;
 use crate::text;
@@ -429,7 +429,7 @@ fn gather_event<'a>(
     let namespace = event.subject_namespace();
     let same_name = pods.get(&(namespace, event.subject.name.as_str())).copied();
     // A pod re-created under the same name is another pod.
-    let earlier = match (same_name.and_then(|p| Id::of(&p.uid)), event.subject.uid) {
+    let earlier = match (same_name.and_then(|p| p.uid), event.subject.uid) {
         (Some(pod), Some(subject)) => pod != subject,
         _ => false,
     };

@@ -274,7 +274,7 @@ pub fn retain(
 ) -> (Vec<Option<Verdict>>, Tally, PackedPods) {
     let Sieve { mut tally, mut verdicts, .. } = sieve;
     debug_assert_eq!(objects.events.len(), verdicts.len(), "the events decoded are those the sieve kept");
-    tally.pod_keys = objects.pods.iter().map(|p| fingerprint(&(&p.namespace, &p.name, &p.uid))).collect();
+    tally.pod_keys = objects.pods.iter().map(|p| fingerprint(&(&p.namespace, &p.name, p.uid))).collect();
 
     let mut packer = Packer::default();
     let mut kept = (Vec::new(), Vec::new());
@@ -301,7 +301,7 @@ pub fn pod_name_key(namespace: &str, name: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, ContainerSpec, ContainerStatus, Event, OwnerRef};
+    use crate::model::{Condition, ContainerSpec, ContainerStatus, Event, Id, OwnerRef};
 
     fn total(tally: Tally) -> Totals {
         let mut tallies = Tallies::default();
@@ -332,7 +332,7 @@ mod tests {
         Pod {
             namespace: "shop".into(),
             name: name.into(),
-            uid: format!("uid-{name}").into(),
+            uid: Id::of(&format!("uid-{name}")),
             node: "n1".into(),
             phase: "Running".into(),
             owner: Some(OwnerRef { kind: "ReplicaSet".into(), name: "web-7d4b9".into() }),

@@ -37,7 +37,7 @@ fn pod(name: &str, containers: &[(&str, &str)]) -> Pod {
     Pod {
         namespace: "shop".into(),
         name: name.into(),
-        uid: format!("uid-{name}").into(),
+        uid: Id::of(&format!("uid-{name}")),
         node: "node-b".into(),
         containers: containers
             .iter()
