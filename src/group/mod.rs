@@ -101,44 +101,76 @@ enum Tier {
 
 /// One record that names a cause for a container. A bundle's evidence is
 /// all held at once while grouping, when a scan's memory peaks, so what an
-/// event says (count, times) is read from the event, not copied.
+/// event says (message, count, times) is read from the event, not copied.
 #[derive(Clone)]
 struct Evidence<'a> {
-    /// The event it came from, with its index, so that an event attached
-    /// to several containers is still counted once; none for a recorded state.
-    event: Option<(usize, &'a Event)>,
+    record: Record<'a>,
     runbook: usize,
     symptom: bool,
     tier: Tier,
-    message: Cow<'a, str>,
-    /// What a cross-check found, shown in the finding's evidence.
-    note: Option<String>,
+    /// The record is what a cross-check of the bundle's objects found,
+    /// shown in the finding's evidence.
+    checked: bool,
+}
+
+// Half of what it was when it copied an event's message, count and times.
+const _: () = assert!(std::mem::size_of::<Evidence>() <= 40);
+
+/// What a piece of [`Evidence`] came from.
+#[derive(Clone)]
+enum Record<'a> {
+    /// An event. An event attached to several containers is counted once,
+    /// told apart from others by its address.
+    Event(&'a Event),
+    /// A container's or pod's recorded state, or a cross-check's finding, in words.
+    State(Cow<'a, str>),
 }
 
 impl<'a> Evidence<'a> {
     /// Evidence from a container's or pod's recorded state.
-    fn status(verdict: &Verdict, message: Cow<'a, str>) -> Evidence<'a> {
+    fn status(verdict: &Verdict, line: Cow<'a, str>) -> Evidence<'a> {
         Evidence {
-            event: None,
+            record: Record::State(line),
             runbook: verdict.runbook,
             symptom: verdict.symptom,
             tier: Tier::Status,
-            message,
-            note: None,
+            checked: false,
+        }
+    }
+
+    fn event(&self) -> Option<&'a Event> {
+        match self.record {
+            Record::Event(event) => Some(event),
+            Record::State(_) => None,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match &self.record {
+            Record::Event(event) => &event.message,
+            Record::State(line) => line,
+        }
+    }
+
+    /// The message as a finding's sample, borrowed where the record is.
+    fn sample(&self) -> Cow<'a, str> {
+        match &self.record {
+            Record::Event(event) => Cow::Borrowed(&event.message),
+            Record::State(line) => line.clone(),
         }
     }
 
     /// How many times it happened: a recorded state once.
     fn count(&self) -> u64 {
-        self.event.map_or(1, |(_, event)| event.count)
+        self.event().map_or(1, |event| event.count)
     }
 
     fn first_seen(&self) -> Option<&'a str> {
-        self.event.and_then(|(_, event)| event.first_seen.as_deref())
+        self.event().and_then(|event| event.first_seen.as_deref())
     }
 
     fn last_seen(&self) -> Option<&'a str> {
-        self.event.and_then(|(_, event)| event.last_seen.as_deref())
+        self.event().and_then(|event| event.last_seen.as_deref())
     }
 }
 
@@ -193,8 +225,8 @@ impl<'a> FindingAcc<'a> {
         if e.tier != Tier::Status {
             self.events += e.count();
         }
-        if let Some(note) = &e.note {
-            self.notes.insert(note.clone());
+        if e.checked {
+            self.notes.insert(e.message().to_string());
         }
         self.first_seen = min_time(self.first_seen, e.first_seen());
         self.last_seen = max_time(self.last_seen, e.last_seen());
@@ -205,7 +237,7 @@ impl<'a> FindingAcc<'a> {
             (!e.symptom, e.tier, e.count()) > (best.0, best.1, best.2)
         };
         if self.sample.as_ref().is_none_or(better) {
-            self.sample = Some((!e.symptom, e.tier, e.count(), e.message.clone()));
+            self.sample = Some((!e.symptom, e.tier, e.count(), e.sample()));
         }
     }
 }
@@ -294,8 +326,8 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
         non_pod: BTreeMap::new(),
         unclassified: Unclassifier::default(),
     };
-    for (index, &(event, verdict)) in classified.events.iter().enumerate() {
-        gather_event(&mut g, &pods, &families, index, event, verdict);
+    for &(event, verdict) in &classified.events {
+        gather_event(&mut g, &pods, &families, event, verdict);
     }
     for &(pod, verdicts) in &classified.pods {
         gather_pod(&mut g, &families, pod, verdicts);
@@ -325,13 +357,13 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
     // Only the insufficient-resources check reads which resources were short.
     let insufficient = corpus.position(crosscheck::INSUFFICIENT_RESOURCES);
     let mut accs: BTreeMap<usize, FindingAcc<'_>> = BTreeMap::new();
-    let mut counted: HashSet<usize> = HashSet::new();
+    let mut counted: HashSet<*const Event> = HashSet::new();
     for (((_, target), evidence), pick) in targets.into_iter().zip(picks) {
         let Some((chosen, runbook)) = pick else { continue };
         let (target, chosen) = (&target, &evidence[chosen]);
         let acc = accs.entry(runbook).or_default();
         for e in &evidence {
-            if e.event.is_none_or(|(i, _)| counted.insert(i)) {
+            if e.event().is_none_or(|event| counted.insert(std::ptr::from_ref(event))) {
                 acc.add_occurrence(e);
                 if e.runbook != runbook {
                     // A recorded state is not an event: it names the cause, counts nothing.
@@ -340,15 +372,15 @@ pub fn group(corpus: &Corpus, classified: &Classified<'_>) -> Grouped {
                 }
             }
             if e.runbook == runbook && Some(runbook) == insufficient {
-                acc.resources.extend(crosscheck::resources_named(&e.message));
+                acc.resources.extend(crosscheck::resources_named(e.message()));
             }
         }
-        if chosen.note.is_none() {
+        if !chosen.checked {
             acc.offer_sample(chosen);
         } else {
             // A cross-check named the cause; the sample stays a message the
             // cluster wrote (the registry's 401), the check is in the evidence.
-            evidence.iter().filter(|e| e.note.is_none()).for_each(|e| acc.offer_sample(e));
+            evidence.iter().filter(|e| !e.checked).for_each(|e| acc.offer_sample(e));
         }
         // Evidence about an earlier pod of this name describes that pod, not
         // the one in the bundle; only its workload is shared.
@@ -398,7 +430,6 @@ fn gather_event<'a>(
     g: &mut Gathered<'a>,
     pods: &HashMap<(&str, &str), &'a Pod>,
     families: &'a [String],
-    index: usize,
     event: &'a Event,
     verdict: Option<&'a Verdict>,
 ) {
@@ -412,12 +443,11 @@ fn gather_event<'a>(
     let tier =
         if event.message.starts_with("Failed to pull image") { Tier::PullFailure } else { Tier::Event };
     let evidence = Evidence {
-        event: Some((index, event)),
+        record: Record::Event(event),
         runbook: verdict.runbook,
         symptom: verdict.symptom,
         tier,
-        message: Cow::Borrowed(&event.message),
-        note: None,
+        checked: false,
     };
     if event.subject.kind != "Pod" || event.subject.name.is_empty() {
         let acc = g.non_pod.entry(verdict.runbook).or_default();
@@ -563,8 +593,7 @@ fn gather_missing_pull_secrets<'a>(
         for note in facts.missing_pull_secrets(pod) {
             let target = Target { namespace: &pod.namespace, pod: &pod.name, earlier: false, container: "" };
             let verdict = Verdict { runbook, symptom: false, keyword: Default::default() };
-            let mut evidence = Evidence::status(&verdict, Cow::Owned(note.clone()));
-            evidence.note = Some(note);
+            let evidence = Evidence { checked: true, ..Evidence::status(&verdict, Cow::Owned(note)) };
             targets.entry((family, target)).or_default().push(evidence);
         }
     }
