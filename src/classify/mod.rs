@@ -203,8 +203,12 @@ impl Matcher {
                 .iter()
                 .any(|u| matches!(*u, Use::Keyword { runbook, .. } if corpus.get(runbook).symptom));
         }
+        // Built over the lowercased keywords and walked over lowercased
+        // bytes (`each_hit`): the hits of the crate's ASCII case-insensitive
+        // mode, in half the table (1.4 MB instead of 2.8), as letters of
+        // either case no longer split its byte classes. It is held all
+        // through reading, when a scan's memory peaks.
         let automaton = DFA::builder()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&texts)
             .expect("runbook keywords are plain literals and always compile");
@@ -325,7 +329,7 @@ impl Matcher {
         let mut state =
             dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start state");
         for (at, &byte) in bytes.iter().enumerate() {
-            state = dfa.next_state(Anchored::No, state, byte);
+            state = dfa.next_state(Anchored::No, state, byte.to_ascii_lowercase());
             if dfa.is_special(state) && dfa.is_match(state) {
                 let end = at + 1;
                 for index in 0..dfa.match_len(state) {
