@@ -138,6 +138,17 @@ impl<'a> Evidence<'a> {
         }
     }
 
+    /// What a cross-check of the bundle's objects found: it names the cause.
+    fn check(runbook: usize, note: String) -> Evidence<'a> {
+        Evidence {
+            record: Record::State(Cow::Owned(note)),
+            runbook,
+            symptom: false,
+            tier: Tier::Status,
+            checked: true,
+        }
+    }
+
     fn event(&self) -> Option<&'a Event> {
         match self.record {
             Record::Event(event) => Some(event),
@@ -592,9 +603,7 @@ fn gather_missing_pull_secrets<'a>(
         let Some(pod) = pods.get(&(namespace, name)) else { continue };
         for note in facts.missing_pull_secrets(pod) {
             let target = Target { namespace: &pod.namespace, pod: &pod.name, earlier: false, container: "" };
-            let verdict = Verdict { runbook, symptom: false, keyword: Default::default() };
-            let evidence = Evidence { checked: true, ..Evidence::status(&verdict, Cow::Owned(note)) };
-            targets.entry((family, target)).or_default().push(evidence);
+            targets.entry((family, target)).or_default().push(Evidence::check(runbook, note));
         }
     }
 }
