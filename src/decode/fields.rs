@@ -76,7 +76,7 @@ pub fn signed(value: Option<&Node>) -> Option<i64> {
 }
 
 pub fn boolean(value: Option<&Node>) -> bool {
-    matches!(value, Some(Node::Bool(true))) || matches!(value, Some(Node::String(s)) if s == "true")
+    matches!(value, Some(Node::Bool(true))) || matches!(value, Some(Node::String(s)) if *s == "true")
 }
 
 /// The elements of an array field (empty for null or anything else).

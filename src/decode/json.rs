@@ -8,8 +8,8 @@
 //! serde_json reading through [`super::prune::Pruned`] builds, but skips
 //! indentation and scans strings eight bytes at a time, passes over the
 //! values [`relevance`] turns down without building them, and collects the
-//! entries of every object on one shared stack, so each object's vector is
-//! allocated once at its exact size.
+//! entries of every object on one shared stack, so each object is copied
+//! into the arena once, at its exact size.
 //!
 //! Skipped values are still checked as strictly as serde_json checks them,
 //! so a damaged file is reported whichever reader ran. Anything this reader
@@ -26,7 +26,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::prune::{relevance, Keep};
-use super::tree::{Node, Object};
+use super::tree::{self, Arena, Entry, Node, Object};
 
 /// The text is not one this reader vouches for: let serde_json read it.
 #[derive(Debug)]
@@ -39,9 +39,10 @@ const MAX_DEPTH: usize = 100;
 
 /// Every JSON document of `text` (one, NDJSON, or back to back), keeping
 /// only what [`relevance`] keeps (everything if `all`), or `None` if
-/// serde_json must read it.
-pub fn documents(text: &str, all: bool) -> Option<Vec<Node<'_>>> {
-    let mut reader = Reader { text, at: 0, entries: Vec::new(), items: Vec::new(), closers: Vec::new() };
+/// serde_json must read it. The trees are built in `arena`.
+pub fn documents<'a>(text: &'a str, all: bool, arena: &'a Arena) -> Option<Vec<Node<'a>>> {
+    let mut reader =
+        Reader { text, arena, at: 0, entries: Vec::new(), items: Vec::new(), closers: Vec::new() };
     let mut documents = Vec::new();
     loop {
         reader.skip_whitespace();
@@ -57,9 +58,10 @@ pub fn documents(text: &str, all: bool) -> Option<Vec<Node<'_>>> {
 
 struct Reader<'a> {
     text: &'a str,
+    arena: &'a Arena,
     at: usize,
     /// The entries of the objects being read, innermost last.
-    entries: Vec<(Cow<'a, str>, Node<'a>)>,
+    entries: Vec<Entry<'a>>,
     /// The items of the arrays being read, innermost last.
     items: Vec<Node<'a>>,
     /// The closing brackets of the skipped value being passed over.
@@ -142,7 +144,7 @@ impl<'a> Reader<'a> {
             }
             Some(b'"') => {
                 self.at += 1;
-                self.string().map(Node::String)
+                self.string().map(|s| Node::String(tree::keep(self.arena, s)))
             }
             Some(b't') => self.literal("true").map(|()| Node::Bool(true)),
             Some(b'f') => self.literal("false").map(|()| Node::Bool(false)),
@@ -195,21 +197,21 @@ impl<'a> Reader<'a> {
                 Keep::Skip => self.skip_value()?,
                 Keep::Pruned | Keep::All => {
                     let value = self.value(keep == Keep::All, depth)?;
-                    self.entries.push((key, value));
+                    self.entries.push((tree::keep(self.arena, key), value));
                 }
             }
             if self.closes_after_item(b'}')? {
                 break;
             }
         }
-        Ok(Node::Object(Object::new(self.entries.split_off(base))))
+        Ok(Node::Object(Object::new(self.arena, &mut self.entries, base)))
     }
 
     /// An array's items, after its `[`.
     fn array(&mut self, all: bool, depth: usize) -> Parsed<Node<'a>> {
         let base = self.items.len();
         if self.closes_at_once(b']') {
-            return Ok(Node::Array(Vec::new()));
+            return Ok(Node::Array(&[]));
         }
         loop {
             let item = self.value(all, depth)?;
@@ -218,7 +220,7 @@ impl<'a> Reader<'a> {
                 break;
             }
         }
-        Ok(Node::Array(self.items.split_off(base)))
+        Ok(tree::array(self.arena, self.items.drain(base..)))
     }
 
     /// A string's contents, after its opening quote: borrowed unless it
@@ -286,7 +288,7 @@ impl<'a> Reader<'a> {
             return Ok(Node::Number(n.into()));
         }
         let value: Value = serde_json::from_str(token).map_err(|_| Fallback)?;
-        Ok(Node::from_value(&value).into_owned())
+        Node::scalar(&value).ok_or(Fallback)
     }
 
     /// Passes over a number, checking it as serde_json does: an optional
@@ -488,10 +490,11 @@ mod tests {
     /// returns is what serde_json returns. True if it read it both ways.
     fn agrees(text: &str) -> bool {
         let mut read = true;
+        let arena = Arena::new();
         for all in [false, true] {
-            match documents(text, all) {
+            match documents(text, all, &arena) {
                 Some(ours) => {
-                    let (theirs, errors) = serde_json_documents(text, !all);
+                    let (theirs, errors) = serde_json_documents(text, !all, &arena);
                     assert!(errors.is_empty(), "read {text:?}, which serde_json rejects: {errors:?}");
                     assert_eq!(ours, theirs, "{text:?}");
                 }
@@ -567,11 +570,12 @@ mod tests {
             "{} x",
             "[] ,",
         ];
+        let arena = Arena::new();
         for text in texts {
             for all in [false, true] {
-                assert!(documents(text, all).is_none(), "read {text:?}");
+                assert!(documents(text, all, &arena).is_none(), "read {text:?}");
             }
-            assert!(!serde_json_documents(text, true).1.is_empty(), "serde_json reads {text:?}");
+            assert!(!serde_json_documents(text, true, &arena).1.is_empty(), "serde_json reads {text:?}");
         }
     }
 
@@ -580,14 +584,15 @@ mod tests {
     #[test]
     fn leaves_the_rest_to_serde_json() {
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let arena = Arena::new();
         for text in [r#""text""#, "1", "null", deep.as_str()] {
-            assert!(documents(text, false).is_none(), "read {text:?}");
-            assert!(serde_json_documents(text, true).1.is_empty(), "serde_json rejects {text:?}");
+            assert!(documents(text, false, &arena).is_none(), "read {text:?}");
+            assert!(serde_json_documents(text, true, &arena).1.is_empty(), "serde_json rejects {text:?}");
         }
         // A skipped value may nest deeper than serde_json would build.
         let skipped = format!(r#"{{"managedFields":{}{}}}"#, "[".repeat(1000), "]".repeat(1000));
-        assert_eq!(documents(&skipped, false), Some(vec![Node::Object(Object::default())]));
-        assert_eq!(Some(serde_json_documents(&skipped, true).0), documents(&skipped, false));
+        assert_eq!(documents(&skipped, false, &arena), Some(vec![Node::Object(Object::default())]));
+        assert_eq!(Some(serde_json_documents(&skipped, true, &arena).0), documents(&skipped, false, &arena));
     }
 
     #[test]

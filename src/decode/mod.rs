@@ -33,12 +33,13 @@ mod tree;
 mod yaml;
 
 use std::borrow::Cow;
+use std::ops::Range;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
 use prune::Pruned;
-use tree::Node;
+use tree::{Arena, Node};
 
 use crate::input::Entry;
 use crate::model::Objects;
@@ -84,7 +85,8 @@ pub fn decode_reference(entry: &Entry) -> Decoded {
 /// `None` where it leaves the text to serde_yaml. For tests and benchmarks
 /// that hold it to serde_yaml's result.
 pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
-    let documents = yaml::documents(text, yaml::Mode::Full)?;
+    let arena = Arena::new();
+    let documents = yaml::documents(text, yaml::Mode::Full, &arena)?;
     Some(documents.iter().map(Node::to_value).collect())
 }
 
@@ -95,8 +97,10 @@ pub fn read_go_yaml(text: &str) -> Option<Vec<Value>> {
 /// result.
 #[doc(hidden)]
 pub fn read_json_both(text: &str, pruned: bool) -> (Option<Vec<Value>>, Result<Vec<Value>, String>) {
-    let ours = json::documents(text, !pruned).map(|documents| documents.iter().map(Node::to_value).collect());
-    let (theirs, errors) = serde_json_documents(text, pruned);
+    let arena = Arena::new();
+    let ours = json::documents(text, !pruned, &arena)
+        .map(|documents| documents.iter().map(Node::to_value).collect());
+    let (theirs, errors) = serde_json_documents(text, pruned, &arena);
     let theirs = match errors.first() {
         None => Ok(theirs.iter().map(Node::to_value).collect()),
         Some(error) => Err(error.clone()),
@@ -104,15 +108,30 @@ pub fn read_json_both(text: &str, pruned: bool) -> (Option<Vec<Value>>, Result<V
     (ours, theirs)
 }
 
-/// serde_json's reading of `text`, pruned or whole: the documents before
-/// the first error, and that error.
-fn serde_json_documents(text: &str, pruned: bool) -> (Vec<Node<'_>>, Vec<String>) {
+/// serde_json's reading of `text` into `arena`, pruned or whole: the
+/// documents before the first error, and that error.
+fn serde_json_documents<'a>(text: &'a str, pruned: bool, arena: &'a Arena) -> (Vec<Node<'a>>, Vec<String>) {
     let mut errors = Vec::new();
-    let documents = if pruned {
-        json_documents::<PrunedDocument>(text, &mut errors).into_iter().map(|d| d.0).collect()
+    let all = !pruned;
+    // serde_json's stream, which finds where each document ends, reads only
+    // `Deserialize` types, which cannot reach an arena: documents are
+    // checked in the stream (same traversal, same errors), then built.
+    let spans: Vec<Range<usize>> = if all {
+        json_documents::<Checked<true>>(text, &mut errors).into_iter().map(|(_, span)| span).collect()
     } else {
-        json_documents::<WholeDocument>(text, &mut errors).into_iter().map(|d| d.0).collect()
+        json_documents::<Checked<false>>(text, &mut errors).into_iter().map(|(_, span)| span).collect()
     };
+    let mut documents = Vec::with_capacity(spans.len());
+    for span in spans {
+        let mut deserializer = serde_json::Deserializer::from_str(&text[span]);
+        match Pruned::new(all, arena).deserialize_from(&mut deserializer) {
+            Ok(document) => documents.push(document),
+            Err(e) => {
+                errors.push(format!("invalid JSON: {e}"));
+                break;
+            }
+        }
+    }
     (documents, errors)
 }
 
@@ -194,43 +213,60 @@ fn decode_as(entry: &Entry, parser: Parser, sift: Sift) -> Decoded {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     };
+    let parser = if parser == Parser::Fast && is_errors_file(&entry.path) { Parser::Whole } else { parser };
+    let all = parser != Parser::Fast;
+    if parser != Parser::Reference {
+        // The readers of our own first, each tree in an arena of its own:
+        // if a reader declines the text, what it built so far is let go
+        // before serde reads the text again.
+        let arena = Arena::new();
+        let read = if json {
+            json::documents(&text, all, &arena)
+        } else {
+            yaml::documents(&text, if all { yaml::Mode::Full } else { yaml::Mode::Pruned }, &arena)
+        };
+        if let Some(documents) = read {
+            return objects_of(&entry.path, json, &documents, decoded, sift);
+        }
+    }
     // The reference parser's whole documents, which its nodes borrow from.
     let values: Vec<Value>;
+    let arena = Arena::new();
     let errors = &mut decoded.errors;
-    let parser = if parser == Parser::Fast && is_errors_file(&entry.path) { Parser::Whole } else { parser };
     let documents: Vec<Node> = match (json, parser) {
         (true, Parser::Fast | Parser::Whole) => {
-            let pruned = parser == Parser::Fast;
-            json::documents(&text, !pruned).unwrap_or_else(|| {
-                let (documents, found) = serde_json_documents(&text, pruned);
-                errors.extend(found);
-                documents
-            })
+            let (documents, found) = serde_json_documents(&text, !all, &arena);
+            errors.extend(found);
+            documents
         }
         (true, Parser::Reference) => {
-            values = json_documents::<Value>(&text, errors);
-            values.iter().map(Node::from_value).collect()
+            values = json_documents(&text, errors).into_iter().map(|(value, _)| value).collect();
+            values.iter().map(|value| Node::from_value(value, &arena)).collect()
         }
-        (false, Parser::Fast) => yaml::documents(&text, yaml::Mode::Pruned)
-            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: false }.deserialize_from(d))),
-        (false, Parser::Whole) => yaml::documents(&text, yaml::Mode::Full)
-            .unwrap_or_else(|| yaml_documents(&text, errors, |d| Pruned { all: true }.deserialize_from(d))),
+        (false, Parser::Fast | Parser::Whole) => {
+            yaml_documents(&text, errors, |d| Pruned::new(all, &arena).deserialize_from(d))
+        }
         (false, Parser::Reference) => {
             values = yaml_documents(&text, errors, Value::deserialize);
-            values.iter().map(Node::from_value).collect()
+            values.iter().map(|value| Node::from_value(value, &arena)).collect()
         }
     };
+    objects_of(&entry.path, json, &documents, decoded, sift)
+}
+
+/// Maps the `documents` of the entry at `path` into `decoded`'s objects.
+fn objects_of(path: &str, json: bool, documents: &[Node], mut decoded: Decoded, sift: Sift) -> Decoded {
     // A log line such as `[INFO] plugin/reload` or `{"level":…` text that is
     // not JSON at all is a log, not a broken JSON file. Only a file named
     // .json is expected to be JSON from its first byte.
-    if json && documents.is_empty() && !is_json_name(&entry.path) {
+    if json && documents.is_empty() && !is_json_name(path) {
         return Decoded::default();
     }
     decoded.recognised = true;
-    for document in &documents {
+    for document in documents {
         objects::collect(document, &mut decoded.objects, sift);
     }
-    collector_files(&entry.path, &documents, &mut decoded.objects);
+    collector_files(path, documents, &mut decoded.objects);
     decoded
 }
 
@@ -294,16 +330,19 @@ fn strip_bom(data: &[u8]) -> &[u8] {
 }
 
 /// Parses one or more JSON documents: one, NDJSON, or documents back to
-/// back. Stops at the first error, keeping the documents before it.
-fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String>) -> Vec<T> {
+/// back. Stops at the first error, keeping the documents before it, each
+/// with where it lies in `text`.
+fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String>) -> Vec<(T, Range<usize>)> {
     let data = text.as_bytes();
     let mut documents = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
-    for document in stream.by_ref() {
+    let mut start = 0;
+    while let Some(document) = stream.next() {
+        let end = stream.byte_offset();
         match document {
-            Ok(value) => documents.push(value),
+            Ok(value) => documents.push((value, start..end)),
             Err(e) => {
-                let rest = &data[stream.byte_offset().min(data.len())..];
+                let rest = &data[end.min(data.len())..];
                 // `kubectl cluster-info dump` to stdout appends the pod logs
                 // after its JSON documents; they start with "==== START logs".
                 if documents.is_empty() || !trimmed_start(rest).starts_with(b"====") {
@@ -312,6 +351,7 @@ fn json_documents<'a, T: Deserialize<'a>>(text: &'a str, errors: &mut Vec<String
                 break;
             }
         }
+        start = end;
     }
     documents
 }
@@ -406,21 +446,13 @@ impl IsNull for Node<'_> {
     }
 }
 
-/// A JSON document read whole, borrowing its strings.
-struct WholeDocument<'a>(Node<'a>);
+/// A JSON document [`Pruned::check`]ed: read as [`Pruned`] reads it
+/// (everything if `ALL`), keeping nothing.
+struct Checked<const ALL: bool>;
 
-impl<'de> Deserialize<'de> for WholeDocument<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Pruned { all: true }.deserialize_from(deserializer).map(WholeDocument)
-    }
-}
-
-/// A JSON document read through [`Pruned`].
-struct PrunedDocument<'a>(Node<'a>);
-
-impl<'de> Deserialize<'de> for PrunedDocument<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Pruned { all: false }.deserialize_from(deserializer).map(PrunedDocument)
+impl<'de, const ALL: bool> Deserialize<'de> for Checked<ALL> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Pruned::check(ALL).deserialize_from(deserializer).map(|_| Checked)
     }
 }
 

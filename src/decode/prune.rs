@@ -20,13 +20,12 @@
 //! [`super::fields::get`] asserts that in debug builds, and the tests compare
 //! pruned and full decoding on every fixture.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
-use super::tree::{Node, Object};
+use super::tree::{self, Arena, Node, Object};
 
 /// What to do with the value of a map entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,140 +158,178 @@ fn lowercase_letters_match(letters: &str, key: &str) -> bool {
     letters.iter().zip(key).all(|(&l, &k)| k | 0x20 == l)
 }
 
-/// Deserializes a document into a [`Node`] holding only what [`relevance`]
-/// keeps (`all: true` keeps everything), borrowing strings from the input
-/// where the deserializer allows.
+/// Deserializes a document into a [`Node`] in an arena holding only what
+/// [`relevance`] keeps (`all: true` keeps everything), borrowing strings
+/// from the input where the deserializer allows.
+///
+/// Without an arena ([`Pruned::check`]) it builds nothing, but walks the
+/// document exactly as it would build it, so the deserializer finds the
+/// same errors at the same places.
 #[derive(Clone, Copy, Debug)]
-pub struct Pruned {
-    pub all: bool,
+pub struct Pruned<'a> {
+    all: bool,
+    arena: Option<&'a Arena>,
 }
 
-impl Pruned {
-    pub fn deserialize_from<'de, D: de::Deserializer<'de>>(
+impl<'a> Pruned<'a> {
+    pub fn new(all: bool, arena: &'a Arena) -> Self {
+        Pruned { all, arena: Some(arena) }
+    }
+
+    /// Walks a document as [`Pruned::new`] reads it, keeping nothing: what
+    /// it returns is always `Node::Null`.
+    pub fn check(all: bool) -> Self {
+        Pruned { all, arena: None }
+    }
+
+    pub fn deserialize_from<'de: 'a, D: de::Deserializer<'de>>(
         self,
         deserializer: D,
-    ) -> Result<Node<'de>, D::Error> {
+    ) -> Result<Node<'a>, D::Error> {
         DeserializeSeed::deserialize(self, deserializer)
+    }
+
+    fn with(self, all: bool) -> Self {
+        Pruned { all, ..self }
+    }
+
+    /// A value serde_json's `Value` reads differently from its parts
+    /// (integers beyond 64 bits): what it makes of them.
+    fn as_value<E: de::Error>(self, value: Result<Value, E>) -> Result<Node<'a>, E> {
+        Node::scalar(&value?).ok_or_else(|| E::custom("a number read as neither a number nor null"))
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Pruned {
-    type Value = Node<'de>;
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Pruned<'a> {
+    type Value = Node<'a>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Node<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Node<'a>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 // Mirrors `serde_json::Value`'s own visitor, so the kept parts are equal to
 // what `Value::deserialize` builds.
-impl<'de> Visitor<'de> for Pruned {
-    type Value = Node<'de>;
+impl<'de: 'a, 'a> Visitor<'de> for Pruned<'a> {
+    type Value = Node<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'a>, E> {
         Ok(Node::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'a>, E> {
         Ok(Node::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'a>, E> {
         Ok(Node::Number(v.into()))
     }
 
     // Whatever `Value` makes of integers beyond 64 bits (YAML has them).
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node<'de>, E> {
-        let value: Value = serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))?;
-        Ok(Node::from_value(&value).into_owned())
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node<'a>, E> {
+        self.as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
     }
 
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node<'de>, E> {
-        let value: Value = serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v))?;
-        Ok(Node::from_value(&value).into_owned())
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node<'a>, E> {
+        self.as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'a>, E> {
         Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
     }
 
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
-        Ok(Node::String(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'a>, E> {
+        Ok(Node::String(v))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
-        Ok(Node::String(Cow::Owned(v.to_owned())))
+    fn visit_str<E>(self, v: &str) -> Result<Node<'a>, E> {
+        Ok(self.arena.map_or(Node::Null, |arena| Node::String(arena.alloc_str(v))))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
-        Ok(Node::String(Cow::Owned(v)))
-    }
-
-    fn visit_none<E>(self) -> Result<Node<'de>, E> {
+    fn visit_none<E>(self) -> Result<Node<'a>, E> {
         Ok(Node::Null)
     }
 
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'a>, D::Error> {
         self.deserialize(d)
     }
 
-    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+    fn visit_unit<E>(self) -> Result<Node<'a>, E> {
         Ok(Node::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'a>, A::Error> {
+        let Some(arena) = self.arena else {
+            while seq.next_element_seed(self)?.is_some() {}
+            return Ok(Node::Null);
+        };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
-        Ok(Node::Array(items))
+        Ok(tree::array(arena, items.into_iter()))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'a>, A::Error> {
         let mut entries = Vec::new();
-        while let Some(Key(key)) = map.next_key()? {
-            let keep = if self.all { Keep::All } else { relevance(&key) };
+        while let Some((key, keep)) = map.next_key_seed(Key(self))? {
             let value = match keep {
                 Keep::Skip => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
                 }
-                Keep::Pruned => map.next_value_seed(Pruned { all: false })?,
-                Keep::All => map.next_value_seed(Pruned { all: true })?,
+                Keep::Pruned => map.next_value_seed(self.with(false))?,
+                Keep::All => map.next_value_seed(self.with(true))?,
             };
-            entries.push((key, value));
+            if self.arena.is_some() {
+                entries.push((key, value));
+            }
         }
-        Ok(Node::Object(Object::new(entries)))
+        Ok(self.arena.map_or(Node::Null, |arena| Node::Object(Object::new(arena, &mut entries, 0))))
     }
 }
 
-/// A map key, borrowed from the input when it holds no escapes. Read with
-/// `deserialize_str`, as `serde_json::Value` reads its keys.
-struct Key<'de>(Cow<'de, str>);
+/// Reads a map key and what to keep of its value: borrowed from the input
+/// when it holds no escapes, else copied into the arena (empty when only
+/// checking). Read with `deserialize_str`, as `serde_json::Value` reads
+/// its keys.
+struct Key<'a>(Pruned<'a>);
 
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
+impl Key<'_> {
+    fn keep(&self, key: &str) -> Keep {
+        if self.0.all {
+            Keep::All
+        } else {
+            relevance(key)
         }
-        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Key<'a> {
+    type Value = (&'a str, Keep);
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for Key<'a> {
+    type Value = (&'a str, Keep);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok((v, self.keep(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((self.0.arena.map_or("", |arena| arena.alloc_str(v)), self.keep(v)))
     }
 }
 
@@ -301,7 +338,11 @@ mod tests {
     use super::*;
 
     fn pruned(json: &str) -> Value {
-        Pruned { all: false }.deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap().to_value()
+        let arena = Arena::new();
+        Pruned::new(false, &arena)
+            .deserialize(&mut serde_json::Deserializer::from_str(json))
+            .unwrap()
+            .to_value()
     }
 
     #[test]
@@ -350,7 +391,8 @@ mod tests {
     #[test]
     fn all_keeps_everything_like_value() {
         let text = r#"{"a":[1,-2,3.5,true,null,"s\"q"],"b":{"c":{}},"a":18446744073709551616}"#;
-        let full = Pruned { all: true }
+        let arena = Arena::new();
+        let full = Pruned::new(true, &arena)
             .deserialize(&mut serde_json::Deserializer::from_str(text))
             .unwrap()
             .to_value();

@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use serde_json::Number;
 
 use super::prune::{relevance, Keep};
-use super::tree::{Node, Object};
+use super::tree::{self, Arena, Node, Object};
 
 /// Whether to keep every value or only those the mapping reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +45,9 @@ type Parsed<T> = Result<T, Fallback>;
 /// Deeper nesting than this goes to serde_yaml (which has its own limit).
 const MAX_DEPTH: usize = 64;
 
-/// The non-null documents of `text`, or `None` if serde_yaml must read it.
-pub fn documents(text: &str, mode: Mode) -> Option<Vec<Node<'_>>> {
+/// The non-null documents of `text`, built in `arena`, or `None` if
+/// serde_yaml must read it.
+pub fn documents<'a>(text: &'a str, mode: Mode, arena: &'a Arena) -> Option<Vec<Node<'a>>> {
     if !plain_text(text.as_bytes()) {
         return None;
     }
@@ -58,13 +59,13 @@ pub fn documents(text: &str, mode: Mode) -> Option<Vec<Node<'_>>> {
             if !rest.is_empty() {
                 return None; // `--- |`, `--- !tag`, `----`…
             }
-            document(text, &lines, start, index, mode, &mut documents).ok()?;
+            document(text, arena, &lines, start, index, mode, &mut documents).ok()?;
             start = index + 1;
         } else if line.starts_with("...") || line.starts_with('%') {
             return None; // document end markers, directives
         }
     }
-    document(text, &lines, start, lines.len(), mode, &mut documents).ok()?;
+    document(text, arena, &lines, start, lines.len(), mode, &mut documents).ok()?;
     Some(documents)
 }
 
@@ -112,6 +113,7 @@ fn plain_text(bytes: &[u8]) -> bool {
 
 fn document<'a>(
     text: &'a str,
+    arena: &'a Arena,
     lines: &[&'a str],
     start: usize,
     end: usize,
@@ -120,6 +122,7 @@ fn document<'a>(
 ) -> Parsed<()> {
     let mut parser = Parser {
         text,
+        arena,
         lines: &lines[..end],
         pos: start,
         pending: None,
@@ -143,6 +146,7 @@ fn document<'a>(
 struct Parser<'l, 'a> {
     /// The whole input, which every line is a slice of.
     text: &'a str,
+    arena: &'a Arena,
     /// The lines up to the end of this document.
     lines: &'l [&'a str],
     /// The next line to read.
@@ -234,10 +238,10 @@ impl<'a> Parser<'_, 'a> {
                 self.skip_value(indent, rest)?;
             } else {
                 let value = self.value(indent, rest, true, child)?;
-                entries.push((key, value));
+                entries.push((tree::keep(self.arena, key), value));
             }
         }
-        Ok(Node::Object(Object::new(entries)))
+        Ok(Node::Object(Object::new(self.arena, &mut entries, 0)))
     }
 
     fn sequence(&mut self, indent: usize, mode: Mode) -> Parsed<Node<'a>> {
@@ -265,7 +269,7 @@ impl<'a> Parser<'_, 'a> {
             };
             items.push(item);
         }
-        Ok(Node::Array(items))
+        Ok(tree::array(self.arena, items.into_iter()))
     }
 
     /// The value after `key:` (or `-`) on a line at `indent`; `rest` is what
@@ -294,13 +298,13 @@ impl<'a> Parser<'_, 'a> {
             };
         }
         match rest.as_bytes()[0] {
-            b'"' | b'\'' => self.quoted(indent, rest).map(Node::String),
-            b'|' => self.literal(indent, &rest[1..]).map(|s| Node::String(Cow::Owned(s))),
+            b'"' | b'\'' => self.quoted(indent, rest).map(|s| Node::String(tree::keep(self.arena, s))),
+            b'|' => self.literal(indent, &rest[1..]).map(|s| Node::String(self.arena.alloc_str(&s))),
             _ if rest == "{}" => Ok(Node::Object(Object::default())),
-            _ if rest == "[]" => Ok(Node::Array(Vec::new())),
+            _ if rest == "[]" => Ok(Node::Array(&[])),
             _ => {
                 let text = self.plain(indent, rest)?;
-                resolve(text)
+                Ok(scalar(&text)?.unwrap_or_else(|| Node::String(tree::keep(self.arena, text))))
             }
         }
     }
@@ -641,41 +645,42 @@ fn resolves_to_string(text: &str) -> Parsed<bool> {
             matches!(text, "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE");
         return Ok(!special);
     }
-    Ok(matches!(resolve(Cow::Borrowed(text))?, Node::String(_)))
+    Ok(scalar(text)?.is_none())
 }
 
 /// What a plain scalar means, by serde_yaml_ng's rules (`de.rs`:
-/// `visit_untagged_scalar`) as `serde_json::Value` receives it.
-fn resolve(text: Cow<'_, str>) -> Parsed<Node<'_>> {
-    if text.is_empty() || matches!(&*text, "null" | "Null" | "NULL" | "~") {
-        return Ok(Node::Null);
+/// `visit_untagged_scalar`) as `serde_json::Value` receives it: null, a
+/// boolean or a number, or `None` for a string (the text itself).
+fn scalar(text: &str) -> Parsed<Option<Node<'static>>> {
+    if text.is_empty() || matches!(text, "null" | "Null" | "NULL" | "~") {
+        return Ok(Some(Node::Null));
     }
-    match &*text {
-        "true" | "True" | "TRUE" => return Ok(Node::Bool(true)),
-        "false" | "False" | "FALSE" => return Ok(Node::Bool(false)),
+    match text {
+        "true" | "True" | "TRUE" => return Ok(Some(Node::Bool(true))),
+        "false" | "False" | "FALSE" => return Ok(Some(Node::Bool(false))),
         _ => {}
     }
     // Only text that starts like a number can be one (`.inf`, `+1`, `0x1f`).
     if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
-        return Ok(Node::String(text));
+        return Ok(None);
     }
-    if let Some(int) = parse_unsigned_int(&text, u64::from_str_radix) {
-        return Ok(Node::Number(int.into()));
+    if let Some(int) = parse_unsigned_int(text, u64::from_str_radix) {
+        return Ok(Some(Node::Number(int.into())));
     }
-    if let Some(int) = parse_negative_int(&text, i64::from_str_radix) {
-        return Ok(Node::Number(int.into()));
+    if let Some(int) = parse_negative_int(text, i64::from_str_radix) {
+        return Ok(Some(Node::Number(int.into())));
     }
-    if parse_unsigned_int(&text, u128::from_str_radix).is_some()
-        || parse_negative_int(&text, i128::from_str_radix).is_some()
+    if parse_unsigned_int(text, u128::from_str_radix).is_some()
+        || parse_negative_int(text, i128::from_str_radix).is_some()
     {
         return Err(Fallback);
     }
-    if !digits_but_not_number(&text) {
-        if let Some(float) = parse_f64(&text) {
-            return Ok(Number::from_f64(float).map_or(Node::Null, Node::Number));
+    if !digits_but_not_number(text) {
+        if let Some(float) = parse_f64(text) {
+            return Ok(Some(Number::from_f64(float).map_or(Node::Null, Node::Number)));
         }
     }
-    Ok(Node::String(text))
+    Ok(None)
 }
 
 // The four functions below are serde_yaml_ng 0.10's (src/de.rs), unchanged

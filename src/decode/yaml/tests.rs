@@ -5,7 +5,8 @@ use super::*;
 
 /// The fast reader's documents as `serde_json::Value`s.
 fn read(text: &str, mode: Mode) -> Option<Vec<Value>> {
-    documents(text, mode).map(|docs| docs.iter().map(Node::to_value).collect())
+    let arena = Arena::new();
+    documents(text, mode, &arena).map(|docs| docs.iter().map(Node::to_value).collect())
 }
 
 /// serde_yaml's documents, nulls dropped, as the decoder keeps them.
@@ -282,8 +283,9 @@ fn generated_documents_agree_with_serde_yaml() {
         }
         // Pruned reading of the same text agrees with pruned serde_yaml.
         if let Some(fast) = read(&text, Mode::Pruned) {
+            let arena = Arena::new();
             let slow: Vec<Value> = serde_yaml::Deserializer::from_str(&text)
-                .map(|d| super::super::prune::Pruned { all: false }.deserialize_from(d).expect("read"))
+                .map(|d| super::super::prune::Pruned::new(false, &arena).deserialize_from(d).expect("read"))
                 .filter(|v| !v.is_null())
                 .map(|v| v.to_value())
                 .collect();
