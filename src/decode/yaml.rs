@@ -87,8 +87,14 @@ fn split_lines(text: &str) -> Vec<&str> {
 /// False if the text holds anything libyaml treats specially that we don't:
 /// control characters, CR, NEL/LS/PS line breaks, a BOM or non-characters.
 fn plain_text(bytes: &[u8]) -> bool {
-    // Printable ASCII and newlines, the common case, in one quick pass.
-    if bytes.iter().all(|&b| (b' '..=b'~').contains(&b) || b == b'\n') {
+    // Printable ASCII and newlines, the common case, in one quick pass:
+    // 64 bytes at a time, each chunk checked without stopping at the first
+    // byte that fails, so that the check compiles to vector instructions
+    // (byte by byte it took a fifth of a must-gather scan).
+    let plain = |chunk: &[u8]| {
+        chunk.iter().fold(true, |plain, &b| plain & ((b' '..=b'~').contains(&b) | (b == b'\n')))
+    };
+    if bytes.chunks(64).all(plain) {
         return true;
     }
     let mut i = 0;
