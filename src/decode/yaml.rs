@@ -165,13 +165,26 @@ struct Parser<'l, 'a> {
     last_line_unterminated: bool,
 }
 
-/// Count of leading spaces.
+/// Count of leading spaces, eight bytes at a time: the values skipped
+/// are passed over line by line by their indentation alone, and the lines
+/// of `managedFields` are indented a dozen spaces and more.
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        // Spaces XOR spaces are zero bytes: the first other byte ends it.
+        let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
+        if differs != 0 {
+            return at + differs.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
 }
 
 fn is_blank(line: &str) -> bool {
-    line.bytes().all(|b| b == b' ')
+    indent_of(line) == line.len()
 }
 
 /// `- item` or a lone `-`.
@@ -187,11 +200,11 @@ impl<'a> Parser<'_, 'a> {
             return Ok(Some(pending));
         }
         while let Some(line) = self.lines.get(self.pos) {
-            if is_blank(line) {
-                self.pos += 1;
+            let indent = indent_of(line);
+            if indent == line.len() {
+                self.pos += 1; // blank
                 continue;
             }
-            let indent = indent_of(line);
             let text = line[indent..].trim_end_matches(' ');
             if text.starts_with(['\t', '#']) {
                 return Err(Fallback); // tab indentation, comments
@@ -474,7 +487,7 @@ fn split_key(text: &str) -> Parsed<Option<(Cow<'_, str>, &str)>> {
     }
     let bytes = text.as_bytes();
     let Some(colon) =
-        (0..bytes.len()).find(|&i| bytes[i] == b':' && (i + 1 == bytes.len() || bytes[i + 1] == b' '))
+        memchr::memchr_iter(b':', bytes).find(|&i| i + 1 == bytes.len() || bytes[i + 1] == b' ')
     else {
         return Ok(None);
     };

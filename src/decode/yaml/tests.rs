@@ -325,3 +325,15 @@ fn plain_text_finds_an_odd_byte_anywhere() {
         }
     }
 }
+
+#[test]
+fn indent_counts_leading_spaces_only() {
+    for spaces in 0..20 {
+        for rest in ["", "a", "- x", "\tb", " ", "é"] {
+            let line = format!("{}{rest}", " ".repeat(spaces));
+            let expected = line.len() - line.trim_start_matches(' ').len();
+            assert_eq!(indent_of(&line), expected, "{line:?}");
+            assert_eq!(is_blank(&line), line.bytes().all(|b| b == b' '), "{line:?}");
+        }
+    }
+}
