@@ -106,19 +106,21 @@ impl<'a> Reader<'a> {
         let bytes = self.text.as_bytes();
         loop {
             match bytes.get(self.at) {
-                Some(b' ') => {
-                    while let Some(chunk) = bytes.get(self.at..self.at + 8) {
-                        let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
-                        if differs != 0 {
-                            self.at += differs.trailing_zeros() as usize / 8;
-                            break;
+                Some(b' ') => loop {
+                    let Some(chunk) = bytes.get(self.at..self.at + 8) else {
+                        // The last few bytes of the text.
+                        while bytes.get(self.at) == Some(&b' ') {
+                            self.at += 1;
                         }
-                        self.at += 8;
+                        break;
+                    };
+                    let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
+                    if differs != 0 {
+                        self.at += differs.trailing_zeros() as usize / 8;
+                        break;
                     }
-                    while bytes.get(self.at) == Some(&b' ') {
-                        self.at += 1;
-                    }
-                }
+                    self.at += 8;
+                },
                 Some(b'\n' | b'\r' | b'\t') => self.at += 1,
                 _ => return,
             }
@@ -195,6 +197,13 @@ impl<'a> Reader<'a> {
             let keep = if all { Keep::All } else { relevance(&key) };
             match keep {
                 Keep::Skip => self.skip_value()?,
+                Keep::Pruned | Keep::All if self.peek() == Some(b'"') => {
+                    // Most values kept are strings: pushed as they are read,
+                    // not returned through memory from `value` first.
+                    self.at += 1;
+                    let value = tree::keep(self.arena, self.string()?);
+                    self.entries.push((tree::keep(self.arena, key), Node::String(value)));
+                }
                 Keep::Pruned | Keep::All => {
                     let value = self.value(keep == Keep::All, depth)?;
                     self.entries.push((tree::keep(self.arena, key), value));
