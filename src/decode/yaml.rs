@@ -94,9 +94,11 @@ fn plain_text(bytes: &[u8]) -> bool {
     let plain = |chunk: &[u8]| {
         chunk.iter().fold(true, |plain, &b| plain & ((b' '..=b'~').contains(&b) | (b == b'\n')))
     };
-    if bytes.chunks(64).all(plain) {
-        return true;
-    }
+    bytes.chunks(64).all(plain) || no_special_characters(bytes)
+}
+
+/// [`plain_text`]'s careful pass, for text that is not all printable ASCII.
+fn no_special_characters(bytes: &[u8]) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
