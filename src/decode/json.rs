@@ -25,6 +25,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use super::leading_spaces;
 use super::prune::{relevance, Keep};
 use super::tree::{self, Arena, Entry, Node, Object};
 
@@ -102,25 +103,10 @@ impl<'a> Reader<'a> {
 
     /// Passes over white space, runs of spaces eight at a time.
     fn skip_indentation(&mut self) {
-        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
         let bytes = self.text.as_bytes();
         loop {
             match bytes.get(self.at) {
-                Some(b' ') => loop {
-                    let Some(chunk) = bytes.get(self.at..self.at + 8) else {
-                        // The last few bytes of the text.
-                        while bytes.get(self.at) == Some(&b' ') {
-                            self.at += 1;
-                        }
-                        break;
-                    };
-                    let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
-                    if differs != 0 {
-                        self.at += differs.trailing_zeros() as usize / 8;
-                        break;
-                    }
-                    self.at += 8;
-                },
+                Some(b' ') => self.at += leading_spaces(&bytes[self.at..]),
                 Some(b'\n' | b'\r' | b'\t') => self.at += 1,
                 _ => return,
             }

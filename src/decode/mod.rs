@@ -325,6 +325,24 @@ fn is_json_name(path: &str) -> bool {
     [".json", ".ndjson", ".jsonl"].iter().any(|ext| lower.ends_with(ext))
 }
 
+/// How many spaces `bytes` starts with, counted eight at a time: both
+/// readers pass over indentation (a third to a half of a pretty-printed
+/// bundle) and the YAML reader skips unread values by it.
+#[inline]
+fn leading_spaces(bytes: &[u8]) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        // Spaces XOR spaces are zero bytes: the first other byte ends it.
+        let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
+        if differs != 0 {
+            return at + differs.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
+}
+
 fn strip_bom(data: &[u8]) -> &[u8] {
     data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)
 }

@@ -192,12 +192,12 @@ impl<'a> Pruned<'a> {
     fn with(self, all: bool) -> Self {
         Pruned { all, ..self }
     }
+}
 
-    /// A value serde_json's `Value` reads differently from its parts
-    /// (integers beyond 64 bits): what it makes of them.
-    fn as_value<E: de::Error>(self, value: Result<Value, E>) -> Result<Node<'a>, E> {
-        Node::scalar(&value?).ok_or_else(|| E::custom("a number read as neither a number nor null"))
-    }
+/// What serde_json's `Value` makes of a number it reads differently from
+/// its parts (integers beyond 64 bits).
+fn as_value<'a, E: de::Error>(value: Result<Value, E>) -> Result<Node<'a>, E> {
+    Node::scalar(&value?).ok_or_else(|| E::custom("a number read as neither a number nor null"))
 }
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for Pruned<'a> {
@@ -231,11 +231,11 @@ impl<'de: 'a, 'a> Visitor<'de> for Pruned<'a> {
 
     // Whatever `Value` makes of integers beyond 64 bits (YAML has them).
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node<'a>, E> {
-        self.as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
+        as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node<'a>, E> {
-        self.as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
+        as_value(serde::Deserialize::deserialize(de::IntoDeserializer::<E>::into_deserializer(v)))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Node<'a>, E> {

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 
 use serde_json::Number;
 
+use super::leading_spaces;
 use super::prune::{relevance, Keep};
 use super::tree::{self, Arena, Node, Object};
 
@@ -167,22 +168,10 @@ struct Parser<'l, 'a> {
     last_line_unterminated: bool,
 }
 
-/// Count of leading spaces, eight bytes at a time: the values skipped
-/// are passed over line by line by their indentation alone, and the lines
-/// of `managedFields` are indented a dozen spaces and more.
+/// Count of leading spaces: the values skipped are passed over line by
+/// line by their indentation alone.
 fn indent_of(line: &str) -> usize {
-    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
-    let bytes = line.as_bytes();
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        // Spaces XOR spaces are zero bytes: the first other byte ends it.
-        let differs = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ SPACES;
-        if differs != 0 {
-            return at + differs.trailing_zeros() as usize / 8;
-        }
-        at += 8;
-    }
-    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
+    leading_spaces(line.as_bytes())
 }
 
 fn is_blank(line: &str) -> bool {
