@@ -42,8 +42,7 @@ const MAX_DEPTH: usize = 100;
 /// only what [`relevance`] keeps (everything if `all`), or `None` if
 /// serde_json must read it. The trees are built in `arena`.
 pub fn documents<'a>(text: &'a str, all: bool, arena: &'a Arena) -> Option<Vec<Node<'a>>> {
-    let mut reader =
-        Reader { text, arena, at: 0, entries: Vec::new(), items: Vec::new(), closers: Vec::new() };
+    let mut reader = Reader::new(text, arena);
     let mut documents = Vec::new();
     loop {
         reader.skip_whitespace();
@@ -67,9 +66,74 @@ struct Reader<'a> {
     items: Vec<Node<'a>>,
     /// The closing brackets of the skipped value being passed over.
     closers: Vec<u8>,
+    /// The last object or array skipped under each of a few keys.
+    repeats: Vec<Repeat<'a>>,
+    /// The marks of the skipped value being passed over.
+    marks: Vec<Mark>,
+}
+
+/// Skipped values repeat: `managedFields` make up a third of a bundle's
+/// JSON, and a workload's pods (or a controller's events) carry the same
+/// ones, field for field, apart from a timestamp or a uid. The reader
+/// remembers the last object or array it passed over under each key, with
+/// a mark at each value in it up to this depth, and passes over the next
+/// value under that key by comparing bytes where they repeat, checking
+/// only what differs (see [`Reader::follow`]).
+const MARK_DEPTH: usize = 4;
+
+/// How many keys' last skipped values are remembered.
+const REPEATS: usize = 16;
+
+/// The most marks kept of one skipped value (a huge array of small items
+/// would otherwise cost more in marks than it takes to read): 64 KiB.
+const MAX_MARKS: usize = 4096;
+
+/// The last object or array passed over under `key`: `len` bytes of the
+/// text from `start`, which the reader checked.
+struct Repeat<'a> {
+    key: &'a str,
+    start: usize,
+    len: usize,
+    marks: Vec<Mark>,
+}
+
+/// A value within a skipped value, at most [`MARK_DEPTH`] brackets deep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Mark {
+    /// Where the value's first byte is, from the start of the skipped value.
+    at: usize,
+    /// The brackets open around it: a 1, then a bit per bracket, outermost
+    /// first: 1 for `{`, 0 for `[`.
+    nest: u64,
+}
+
+/// What following a repeat did (see [`Reader::follow`]).
+enum Follow {
+    /// The rest of the value repeats the last one: it has been passed over.
+    Ended,
+    /// The bytes repeat up to a later value, which the reader moved to; its
+    /// brackets are these.
+    Moved(u64),
+    /// The bytes differ before the next value: read on from here.
+    Stayed,
+    /// The value is not laid out like the last one: stop comparing.
+    Lost,
 }
 
 impl<'a> Reader<'a> {
+    fn new(text: &'a str, arena: &'a Arena) -> Self {
+        Reader {
+            text,
+            arena,
+            at: 0,
+            entries: Vec::new(),
+            items: Vec::new(),
+            closers: Vec::new(),
+            repeats: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
@@ -182,7 +246,10 @@ impl<'a> Reader<'a> {
             self.skip_whitespace();
             let keep = if all { Keep::All } else { relevance(&key) };
             match keep {
-                Keep::Skip => self.skip_value()?,
+                Keep::Skip => self.skip_value(match key {
+                    Cow::Borrowed(key) => Some(key),
+                    Cow::Owned(_) => None,
+                })?,
                 Keep::Pruned | Keep::All if self.peek() == Some(b'"') => {
                     // Most values kept are strings: pushed as they are read,
                     // not returned through memory from `value` first.
@@ -370,22 +437,48 @@ impl<'a> Reader<'a> {
     /// Passes over a value the mapping does not read, at its first byte,
     /// checking its syntax as serde_json does. Nesting is tracked on
     /// `closers`, not the call stack, so it has no depth limit (serde_json
-    /// has none for values it ignores either).
-    fn skip_value(&mut self) -> Parsed<()> {
+    /// has none for values it ignores either). An object or array under a
+    /// `key` is checked against the last one under that key, and only
+    /// where it differs is it read (see [`MARK_DEPTH`]).
+    fn skip_value(&mut self, key: Option<&'a str>) -> Parsed<()> {
+        let start = self.at;
+        let key = key.filter(|_| matches!(self.peek(), Some(b'{' | b'[')));
+        let mut last = match key {
+            Some(key) => self.repeats.iter().position(|r| r.key == key).map(|i| self.repeats.remove(i)),
+            None => None,
+        };
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.clear();
         self.closers.clear();
+        let mut nest = 1;
         loop {
+            // At the first byte of a value.
+            if key.is_some() && self.closers.len() <= MARK_DEPTH && marks.len() < MAX_MARKS {
+                marks.push(Mark { at: self.at - start, nest });
+                if let Some(repeat) = &last {
+                    match self.follow(repeat, &mut marks) {
+                        Follow::Ended => break,
+                        Follow::Moved(to) => {
+                            nest = to;
+                            self.reopen(nest);
+                        }
+                        Follow::Stayed => {}
+                        Follow::Lost => last = None,
+                    }
+                }
+            }
             match self.next() {
                 Some(b'"') => self.skip_string()?,
                 Some(b'{') => {
                     if !self.closes_at_once(b'}') {
-                        self.closers.push(b'}');
+                        self.open(b'}', &mut nest);
                         self.skip_key()?;
                         continue;
                     }
                 }
                 Some(b'[') => {
                     if !self.closes_at_once(b']') {
-                        self.closers.push(b']');
+                        self.open(b']', &mut nest);
                         continue;
                     }
                 }
@@ -399,18 +492,107 @@ impl<'a> Reader<'a> {
                 _ => return Err(Fallback),
             }
             // After a value: close what it ends, up to the next item.
-            loop {
-                let Some(&closer) = self.closers.last() else { return Ok(()) };
-                if !self.closes_after_item(closer)? {
-                    if closer == b'}' {
-                        self.skip_key()?;
-                    }
-                    break;
-                }
-                self.closers.pop();
+            if self.close_items(&mut nest)? {
+                break;
             }
         }
+        if let Some(key) = key {
+            let marks = std::mem::replace(&mut marks, last.map(|r| r.marks).unwrap_or_default());
+            if self.repeats.len() == REPEATS {
+                self.repeats.remove(0);
+            }
+            self.repeats.push(Repeat { key, start, len: self.at - start, marks });
+        }
+        self.marks = marks;
+        Ok(())
     }
+
+    /// Pushes a bracket's `closer` while a value is skipped; `nest` follows
+    /// the brackets up to [`MARK_DEPTH`] deep.
+    fn open(&mut self, closer: u8, nest: &mut u64) {
+        if self.closers.len() < MARK_DEPTH {
+            *nest = *nest << 1 | u64::from(closer == b'}');
+        }
+        self.closers.push(closer);
+    }
+
+    /// Sets the open brackets to those `nest` records.
+    fn reopen(&mut self, nest: u64) {
+        let depth = 63 - nest.leading_zeros();
+        let closer = |bit: u32| if nest >> bit & 1 == 1 { b'}' } else { b']' };
+        self.closers.clear();
+        self.closers.extend((0..depth).rev().map(closer));
+    }
+
+    /// After a value within a skipped one: passes over the brackets it
+    /// ends and the comma (and key) before the next item. True once the
+    /// whole skipped value has ended.
+    fn close_items(&mut self, nest: &mut u64) -> Parsed<bool> {
+        loop {
+            let Some(&closer) = self.closers.last() else { return Ok(true) };
+            if !self.closes_after_item(closer)? {
+                if closer == b'}' {
+                    self.skip_key()?;
+                }
+                return Ok(false);
+            }
+            if self.closers.len() <= MARK_DEPTH {
+                *nest >>= 1;
+            }
+            self.closers.pop();
+        }
+    }
+
+    /// At the value of the skipped one whose mark is the last of `marks`:
+    /// compares the bytes from here with those of `repeat` from its mark
+    /// of the same number, and moves on over as many of them as repeat.
+    ///
+    /// This checks them as strictly as reading them would. The reader's
+    /// state at a mark is its position and the brackets open around it
+    /// (`nest`), and what it does next depends on that and the bytes from
+    /// there alone; it looks no further than the first byte of a value
+    /// before its mark. So from the same state, the same bytes up to a
+    /// later mark's first byte take it to that mark's state, and the same
+    /// bytes to the end of `repeat` (which was read whole without an
+    /// error) take it to the end, without an error.
+    fn follow(&mut self, repeat: &Repeat<'a>, marks: &mut Vec<Mark>) -> Follow {
+        let here = *marks.last().expect("a mark was just pushed");
+        let number = marks.len() - 1;
+        let Some(&from) = repeat.marks.get(number) else { return Follow::Lost };
+        if from.nest != here.nest {
+            return Follow::Lost;
+        }
+        let bytes = self.text.as_bytes();
+        let before = &bytes[repeat.start + from.at..repeat.start + repeat.len];
+        let same = common_prefix(before, &bytes[self.at..]);
+        let later = &repeat.marks[number + 1..];
+        let moved = |m: &Mark| Mark { at: m.at - from.at + here.at, nest: m.nest };
+        if same == before.len() {
+            marks.extend(later.iter().map(moved));
+            self.at += before.len();
+            return Follow::Ended;
+        }
+        let reached = later.iter().take_while(|m| m.at - from.at < same).count();
+        let Some(to) = later[..reached].last() else { return Follow::Stayed };
+        marks.extend(later[..reached].iter().map(moved));
+        self.at += to.at - from.at;
+        Follow::Moved(to.nest)
+    }
+}
+
+/// How many bytes `a` and `b` start with in common, eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= len {
+        let word = |s: &[u8]| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+        let differ = word(a) ^ word(b);
+        if differ != 0 {
+            return at + differ.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + a[at..len].iter().zip(&b[at..len]).take_while(|(x, y)| x == y).count()
 }
 
 /// The index of the first `"`, `\` or control character in `bytes` at or
@@ -644,6 +826,112 @@ mod tests {
         }
         // Some edits leave valid JSON (a space, a digit), most do not.
         assert!(damaged_read > 100 && damaged_read * 2 < damaged, "{damaged_read} of {damaged} read");
+    }
+
+    /// A skipped value that repeats the last one under its key is passed
+    /// over as far as the bytes repeat, up to the value where they differ.
+    #[test]
+    fn a_repeat_is_followed_where_its_bytes_repeat() {
+        let value = |time: &str, uid: &str| {
+            format!(
+                r#"[{{"manager":"kubelet","time":"{time}","fieldsV1":{{"f:a":{{}},"k:{{\"uid\":\"{uid}\"}}":{{}},"f:z":[1]}}}}]"#
+            )
+        };
+        let first = value("2024-05-14T00:30:11Z", "x");
+        for (second, expected) in [
+            (first.clone(), "ended"),
+            // The time differs: the bytes repeat up to the time (marks: the
+            // array, its item, `manager`, `time`, `fieldsV1`, `f:a`, …).
+            (value("2024-05-14T00:31:12Z", "x"), "moved to 3"),
+            // A longer uid, in a key: up to the value before it.
+            (value("2024-05-14T00:30:11Z", "f48af120-a207"), "moved to 5"),
+            (first.replace("kubelet", "kubectl"), "moved to 2"),
+            (first.replacen('[', "[ ", 1), "stayed"),
+        ] {
+            let text = format!("{first} {second}");
+            let arena = Arena::new();
+            let mut reader = Reader::new(&text, &arena);
+            reader.skip_value(Some("managedFields")).unwrap();
+            let repeat = reader.repeats.pop().unwrap();
+            assert_eq!(repeat.len, first.len());
+            reader.skip_whitespace();
+            let start = reader.at;
+            let mut marks = vec![Mark { at: 0, nest: 1 }];
+            let step = match reader.follow(&repeat, &mut marks) {
+                Follow::Ended => {
+                    assert_eq!(reader.at, text.len());
+                    "ended".to_string()
+                }
+                Follow::Moved(nest) => {
+                    let to = marks.len() - 1;
+                    assert_eq!((reader.at - start, nest), (repeat.marks[to].at, repeat.marks[to].nest));
+                    format!("moved to {to}")
+                }
+                Follow::Stayed => "stayed".to_string(),
+                Follow::Lost => "lost".to_string(),
+            };
+            assert_eq!(step, expected, "{second}");
+            // The marks passed over are the last value's, where they repeat.
+            assert_eq!(marks, repeat.marks[..marks.len()]);
+        }
+    }
+
+    /// A skipped value with more values in it than marks are kept for is
+    /// still followed as far as it has marks, then read.
+    #[test]
+    fn marks_are_kept_for_so_many_values() {
+        let items = |last: &str| format!("[{}{last}]", "[1],".repeat(MAX_MARKS));
+        let text = format!(r#"{{"items":[{{"x":{}}},{{"x":{}}}]}}"#, items("2"), items("3"));
+        assert!(agrees(&text));
+        let arena = Arena::new();
+        let mut reader = Reader::new(&text, &arena);
+        reader.at = text.find(":[[").unwrap() + 1;
+        reader.skip_value(Some("x")).unwrap();
+        assert_eq!(reader.repeats[0].marks.len(), MAX_MARKS);
+        assert!(!agrees(&text.replace("3]", "3,]")));
+    }
+
+    /// Items whose skipped values repeat each other with a few bytes
+    /// changed — still valid or not — read as serde_json reads them.
+    #[test]
+    fn repeated_skipped_values_agree_with_serde_json() {
+        let mut rng = Rng(0xfeed);
+        let (mut read, mut rounds) = (0, 0);
+        for _ in 0..2000 {
+            let layout = Layout { indent: [0, 2, 4][rng.below(3) as usize] };
+            let mut base = String::new();
+            write_value(&mut rng, &mut base, layout, 2, true);
+            let mut text = String::from("{\"items\": [");
+            for item in 0..=rng.below(5) {
+                let mut value = base.clone().into_bytes();
+                for _ in 0..rng.below(3) {
+                    let at = rng.below(value.len() as u64) as usize;
+                    // Mostly edits that keep the JSON valid.
+                    let junk = b"a0 9zx_{}[]\",:\\\t\x01";
+                    let junk = junk[rng.below(junk.len() as u64) as usize];
+                    match rng.below(3) {
+                        0 => value[at] = junk,
+                        1 => value.insert(at, junk),
+                        _ => drop(value.remove(at)),
+                    }
+                }
+                if item > 0 {
+                    text.push(',');
+                }
+                text.push_str(r#"{"managedFields": "#);
+                text.push_str(&String::from_utf8_lossy(&value));
+                text.push_str(r#", "name": "p"}"#);
+            }
+            text.push_str("]}");
+            rounds += 1;
+            if agrees(&text) {
+                read += 1;
+            } else {
+                let arena = Arena::new();
+                assert!(!serde_json_documents(&text, true, &arena).1.is_empty(), "declined {text}");
+            }
+        }
+        assert!(read > rounds / 5 && read < rounds, "{read} of {rounds} read");
     }
 
     struct Rng(u64);
