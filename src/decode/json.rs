@@ -12,11 +12,13 @@
 //! into the arena once, at its exact size.
 //!
 //! Skipped values are still checked as strictly as serde_json checks them,
-//! so a damaged file is reported whichever reader ran. Anything this reader
-//! does not vouch for (any syntax error, a top-level scalar, a lone
-//! surrogate escape, nesting deeper than [`MAX_DEPTH`]) makes it return
-//! `None`, and the caller hands the whole text to serde_json, which reads
-//! it or reports the error. Numbers other than plain non-negative integers
+//! so a damaged file is reported whichever reader ran; one that repeats
+//! the last value skipped under its key (a workload's `managedFields`) is
+//! checked by comparing bytes with it wherever they repeat (see
+//! [`MARK_DEPTH`]). Anything this reader does not vouch for (any syntax
+//! error, a top-level scalar, a lone surrogate escape, nesting deeper than
+//! [`MAX_DEPTH`]) makes it return `None`, and the caller hands the whole
+//! text to serde_json, which reads it or reports the error. Numbers other than plain non-negative integers
 //! are handed to serde_json one by one, so their values are serde_json's.
 //! The tests hold the two readers to the same result on every real fixture
 //! and on random and damaged documents.
