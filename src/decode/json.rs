@@ -499,6 +499,8 @@ impl<'a> Reader<'a> {
             }
         }
         if let Some(key) = key {
+            // This value's marks stay with it; the last one's room is the
+            // next skipped value's to fill.
             let marks = std::mem::replace(&mut marks, last.map(|r| r.marks).unwrap_or_default());
             if self.repeats.len() == REPEATS {
                 self.repeats.remove(0);
