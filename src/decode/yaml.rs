@@ -351,12 +351,12 @@ impl<'a> Parser<'_, 'a> {
         let mut next = self.pos;
         let mut blank = 0;
         while let Some(line) = self.lines.get(next) {
-            if is_blank(line) {
+            let at = indent_of(line);
+            if at == line.len() {
                 blank += 1;
                 next += 1;
                 continue;
             }
-            let at = indent_of(line);
             if at <= indent {
                 break;
             }
