@@ -12,7 +12,7 @@
 //!   types of kubectl 1.13-era dumps (ObjectMeta flattened into the item),
 //!   the Insights compact event format, objects with no `kind` at all.
 //!
-//! Field access is lenient ([`fields`]) so every variant goes through one
+//! Field access is lenient (`fields`) so every variant goes through one
 //! code path. Entries that hold none of our kinds (logs, binaries, other
 //! resources) come back unrecognised or empty, not as errors.
 //!
