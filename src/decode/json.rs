@@ -18,8 +18,9 @@
 //! [`MARK_DEPTH`]). Anything this reader does not vouch for (any syntax
 //! error, a top-level scalar, a lone surrogate escape, nesting deeper than
 //! [`MAX_DEPTH`]) makes it return `None`, and the caller hands the whole
-//! text to serde_json, which reads it or reports the error. Numbers other than plain non-negative integers
-//! are handed to serde_json one by one, so their values are serde_json's.
+//! text to serde_json, which reads it or reports the error. Numbers other
+//! than plain non-negative integers are handed to serde_json one by one, so
+//! their values are serde_json's.
 //! The tests hold the two readers to the same result on every real fixture
 //! and on random and damaged documents.
 
